@@ -5,6 +5,7 @@ small frozen dataclasses. It imports numpy and the standard library only, so it
 can be tested, timed and reused without a notebook.
 """
 
+from . import datasets, derivatives, integrals, limits, models, optimizers, quadratic, results
 from .datasets import *  # noqa: F403
 from .derivatives import *  # noqa: F403
 from .integrals import *  # noqa: F403
@@ -13,7 +14,6 @@ from .models import *  # noqa: F403
 from .optimizers import *  # noqa: F403
 from .quadratic import *  # noqa: F403
 from .results import *  # noqa: F403
-from . import datasets, derivatives, integrals, limits, models, optimizers, quadratic, results
 
 __all__ = [
     name

@@ -47,8 +47,9 @@ def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
     return value
 
 
-def check_int(name: str, value: Any, *, minimum: int | None = None,
-              maximum: int | None = None) -> int:
+def check_int(
+    name: str, value: Any, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """Return ``value`` as an int within ``[minimum, maximum]``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and float(value).is_integer():
@@ -80,9 +81,14 @@ def check_interval(a: Any, b: Any, *, a_name: str = "a", b_name: str = "b") -> t
     return a, b
 
 
-def check_array(name: str, value: Any, *, ndim: int | tuple[int, ...] | None = None,
-                shape: tuple[int | None, ...] | None = None,
-                min_length: int = 1) -> np.ndarray:
+def check_array(
+    name: str,
+    value: Any,
+    *,
+    ndim: int | tuple[int, ...] | None = None,
+    shape: tuple[int | None, ...] | None = None,
+    min_length: int = 1,
+) -> np.ndarray:
     """Return ``value`` as a finite float array of the expected dimension and shape.
 
     ``shape`` may hold ``None`` for an axis of any length.
@@ -107,7 +113,9 @@ def check_array(name: str, value: Any, *, ndim: int | tuple[int, ...] | None = N
         raise ValueError(f"{name} must have at least {min_length} entries, got {array.shape[0]}")
     if not np.all(np.isfinite(array)):
         bad = int(np.size(array) - np.count_nonzero(np.isfinite(array)))
-        raise ValueError(f"{name} must contain only finite numbers, got {bad} NaN or infinite value(s)")
+        raise ValueError(
+            f"{name} must contain only finite numbers, got {bad} NaN or infinite value(s)"
+        )
     return array
 
 

@@ -68,7 +68,7 @@ class OptimizationResult:
     validation_losses: np.ndarray | None = None
     best_step: int | None = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self) -> None:  # noqa: D105 - freezes the arrays, nothing to document
         for name in ("steps", "path", "losses", "gradient_norms", "validation_losses"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         if not (len(self.steps) == len(self.path) == len(self.losses) == len(self.gradient_norms)):
