@@ -46,9 +46,12 @@ def test_environment_has_every_runtime_and_lab_dependency_with_the_same_bounds()
     wanted = project["dependencies"] + project["optional-dependencies"]["lab"]
     for requirement in map(Requirement, wanted):
         name = requirement.name.lower()
-        assert name in specs, f"{name} is a dependency in pyproject.toml but missing from environment.yml"
+        assert name in specs, (
+            f"{name} is a dependency in pyproject.toml but missing from environment.yml"
+        )
         assert SpecifierSet(specs[name]) == requirement.specifier, (
-            f"{name}: pyproject.toml asks for {requirement.specifier}, environment.yml for {specs[name]!r}"
+            f"{name}: pyproject.toml asks for {requirement.specifier}, "
+            f"environment.yml for {specs[name]!r}"
         )
 
 
@@ -58,7 +61,9 @@ def test_postbuild_installs_the_package_and_stops_on_errors():
     assert "set -euo pipefail" in script
     assert re.search(r"pip install --no-deps \.$", script, re.MULTILINE)
     assert (ROOT / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
-    assert not (ROOT / "binder").exists(), "a binder/ folder would make repo2docker ignore the root files"
+    assert not (ROOT / "binder").exists(), (
+        "a binder/ folder would make repo2docker ignore the root files"
+    )
 
 
 def test_ci_runs_exactly_the_readme_test_command():
@@ -67,6 +72,8 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert block, "README.md must hold the test command in a bash block after <!-- test-command -->"
     ci_command = subprocess.run(
         ["bash", str(ROOT / ".ci" / "run"), "--print-command"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert ci_command == block[1]

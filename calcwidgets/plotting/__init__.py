@@ -1,0 +1,1 @@
+"""Views: matplotlib figures built once and updated in place from core results."""

@@ -1,0 +1,1 @@
+"""Explorers: thin ipywidgets front ends that move the core and redraw a view."""

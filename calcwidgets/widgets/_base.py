@@ -1,0 +1,122 @@
+"""What every explorer shares: the frame, the summary line, errors shown in place, presets."""
+
+from __future__ import annotations
+
+import html
+import logging
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..plotting._canvas import BlittedFigure
+
+logger = logging.getLogger("calcwidgets")
+
+#: Wide enough for every control's description, so no label is cut off.
+DESCRIPTION_STYLE = {"description_width": "9em"}
+CONTROL_LAYOUT = {"width": "24em"}
+
+
+class Explorer(widgets.VBox):
+    """Base class of the explorers: controls, one rendered frame, a summary line and presets.
+
+    A subclass builds its controls and its view, then calls :meth:`_start`. It
+    implements :meth:`_update`, which reads the controls, asks the core, hands the
+    result to the view and returns the summary sentence. Nothing raised inside
+    ``_update`` reaches the front end: the learner sees a short message in place
+    and the explorer keeps working.
+    """
+
+    def _start(
+        self,
+        controls: list[widgets.Widget],
+        canvas: BlittedFigure,
+        presets: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        self._canvas = canvas
+        self._controls = controls
+        self._holding = False
+        self.warnings_caught: list[warnings.WarningMessage] = []
+        width, height = canvas.pixel_size
+        self.image = widgets.Image(
+            format="png",
+            layout=widgets.Layout(
+                width=f"{width}px", height=f"{height}px", max_width="100%", object_fit="contain"
+            ),
+        )
+        self.summary = widgets.HTML(layout=widgets.Layout(width="100%"))
+        self.message = widgets.HTML(layout=widgets.Layout(display="none"))
+        self.presets = dict(presets or {})
+        self.preset_buttons = [self._preset_button(name) for name in self.presets]
+        grid = widgets.GridBox(
+            controls,
+            layout=widgets.Layout(
+                grid_template_columns="repeat(auto-fill, minmax(24em, 1fr))", grid_gap="2px 12px"
+            ),
+        )
+        rows: list[widgets.Widget] = [grid]
+        if self.preset_buttons:
+            rows.append(widgets.HBox([widgets.Label("Presets:"), *self.preset_buttons]))
+        rows += [self.message, self.image, self.summary]
+        self.children = rows
+        for control in controls:
+            control.observe(self._on_params_change, names="value")
+        self._on_params_change()
+
+    def _preset_button(self, name: str) -> widgets.Button:
+        button = widgets.Button(
+            description=name,
+            tooltip=f"Set the controls to '{name}'",
+            layout=widgets.Layout(width="auto"),
+        )
+        button.on_click(lambda _button: self.apply_preset(name))
+        return button
+
+    def apply_preset(self, name: str) -> None:
+        """Move several controls at once to the preset ``name``, redrawing once."""
+        if name not in self.presets:
+            raise ValueError(f"name must be one of {sorted(self.presets)}, got {name!r}")
+        with self.batch_updates():
+            for attribute, value in self.presets[name].items():
+                getattr(self, attribute).value = value
+
+    @contextmanager
+    def batch_updates(self) -> Iterator[None]:
+        """Hold redraws while several controls change; redraw once at the end."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        self._on_params_change()
+
+    def _on_params_change(self, change: dict | None = None) -> None:
+        if self._holding:
+            return
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                summary = self._update()
+                frame = self._canvas.render()
+            except Exception as error:  # a widget must never raise into the front end
+                logger.debug("explorer update failed", exc_info=True)
+                self._show_message(f"{error}")
+            else:
+                self._show_message("")
+                self.image.value = frame
+                self.summary.value = (
+                    f'<span role="status" aria-live="polite">{html.escape(summary)}</span>'
+                )
+        self.warnings_caught.extend(caught)
+
+    def _show_message(self, text: str) -> None:
+        self.message.value = (
+            f'<span role="alert" style="color:#B00020">⚠ {html.escape(text)}</span>' if text else ""
+        )
+        self.message.layout.display = "" if text else "none"
+
+    def _update(self) -> str:
+        raise NotImplementedError
