@@ -58,7 +58,7 @@ class BlittedFigure:
         return artist
 
     def invalidate(self) -> None:
-        """Forget the cached static layer, after a change to limits, contours or other static parts."""
+        """Forget the cached static layer after a change to its limits, contours or curves."""
         self._background = None
 
     def render(self) -> bytes:
