@@ -1,0 +1,1 @@
+"""One module of checks per lesson; importing this package registers them all."""
