@@ -1,10 +1,6 @@
-"""Shared test set-up: a headless matplotlib backend and hypothesis profiles."""
+"""Hypothesis profiles for the unit tests."""
 
-import os
-
-os.environ.setdefault("MPLBACKEND", "Agg")
-
-from hypothesis import HealthCheck, settings  # noqa: E402
+from hypothesis import HealthCheck, settings
 
 # Widget updates draw a frame, which can take longer than hypothesis' default
 # deadline on a loaded machine; speed is measured in benchmarks/, not here.

@@ -1,1 +1,7 @@
-"""One module of checks per lesson; importing this package registers them all."""
+"""One module of checks per lesson (``lesson02.py`` for ``course/02_…``); importing this registers all."""
+
+import pkgutil
+from importlib import import_module
+
+for _module in pkgutil.iter_modules(__path__):
+    import_module(f"{__name__}.{_module.name}")
