@@ -1,4 +1,4 @@
-"""One module of checks per lesson (``lesson02.py`` for ``course/02_…``); importing this registers all."""
+"""Checks by lesson (lesson02.py for course/02_…); importing this package registers them all."""
 
 import pkgutil
 from importlib import import_module
