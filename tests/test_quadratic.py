@@ -728,3 +728,15 @@ def test_closed_form_rejects_bad_arguments(arguments, error, message):
     call = {"w0": [1.0, 1.0], "learning_rate": 0.1, "iterations": 10} | arguments
     with pytest.raises(error, match=message):
         gradient_descent_closed_form(quadratic_bowl(2.0), **call)
+
+
+@pytest.mark.parametrize("max_points", [2, 3])
+def test_the_fewest_recorded_points_keep_the_start_and_the_end(max_points):
+    loss = QuadraticLoss(np.diag([1.0, 4.0]), np.zeros(2))
+    run = gradient_descent_closed_form(
+        loss, np.ones(2), 0.1, 50, max_points=max_points, tolerance=0
+    )
+    assert len(run.steps) == max_points
+    assert run.steps[0] == 0 and run.steps[-1] == 50
+    full = gradient_descent_closed_form(loss, np.ones(2), 0.1, 50, tolerance=0)
+    np.testing.assert_allclose(run.path, full.path[run.steps], rtol=1e-12)

@@ -664,6 +664,8 @@ def _recorded_steps(last: int, max_points: int | None) -> np.ndarray:
     """
     if max_points is None or last + 1 <= max_points:
         return np.arange(last + 1)
+    if max_points == 2:
+        return np.array([0, last])
     dense = np.arange(1, max_points - 1)
     ratios = (last / dense) ** (1.0 / (max_points - dense - 1))
     start = int(dense[np.argmax(dense * (ratios - 1.0) >= 1.0)])
