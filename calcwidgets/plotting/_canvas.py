@@ -61,10 +61,22 @@ class BlittedFigure:
         """Forget the cached static layer after a change to its limits, contours or curves."""
         self._background = None
 
+    def _restart_layout(self) -> None:
+        # Constrained layout starts from the axes' current positions, so after a
+        # few redraws a frame could differ by sub-pixel shifts from a fresh figure
+        # in the same state. Starting every layout from the grid makes the frame a
+        # function of the state alone.
+        for axes in self.figure_.axes:
+            spec = axes.get_subplotspec()
+            if spec is not None:
+                axes.set_position(spec.get_position(self.figure_))
+                axes.set_in_layout(True)  # set_position takes the axes out of the layout
+
     def render(self) -> bytes:
         """Draw the current frame and return it as PNG bytes."""
         canvas = self.figure_.canvas
         if self._background is None:
+            self._restart_layout()
             canvas.draw()
             self._background = canvas.copy_from_bbox(self.figure_.bbox)
         else:

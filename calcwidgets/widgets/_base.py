@@ -86,12 +86,18 @@ class Explorer(widgets.VBox):
     @contextmanager
     def batch_updates(self) -> Iterator[None]:
         """Hold redraws while several controls change; redraw once at the end."""
-        self._holding = True
+        with self._without_redraw():
+            yield
+        self._on_params_change()
+
+    @contextmanager
+    def _without_redraw(self) -> Iterator[None]:
+        """Change controls with no redraw; for handlers whose own redraw follows."""
+        holding, self._holding = self._holding, True
         try:
             yield
         finally:
-            self._holding = False
-        self._on_params_change()
+            self._holding = holding
 
     def _on_params_change(self, change: dict | None = None) -> None:
         if self._holding:
