@@ -1,0 +1,307 @@
+"""The view of the convergence explorer: a path on a quadratic bowl, and its loss gap per step.
+
+Two panels share one figure. The left one shows the elliptical contours of a
+2-D quadratic bowl whose flat direction (curvature ``μ``) lies along the first
+axis and steep direction (curvature ``L``) along the second, with the iterates
+``w_0, w_1, …`` of an optimizer joined by a line. The right one shows the
+suboptimality ``f(w_k) − f*`` on a log axis against the iteration, with two
+straight lines: the rate the theory predicts, drawn from the start, and the rate
+measured on the run, drawn over the part of the run it was fitted on.
+
+The contours, the axes and the legend form the static layer: the contours change
+only with the condition number, the iteration axis only with the number of
+iterations. The log axis has a fixed range; values below its floor (a loss gap of
+exactly zero, or one that underflowed) are drawn on the floor, so nothing breaks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.lines import Line2D
+from matplotlib.ticker import LogLocator, NullLocator
+
+from ..core.results import OptimizationResult
+from ._canvas import BlittedFigure
+from ._style import PALETTE, style_context
+
+__all__ = [
+    "CONTOUR_LEVELS",
+    "GAP_LIMITS",
+    "MAX_MARKED_ITERATES",
+    "PATH_LIMITS",
+    "TARGET_GAP",
+    "ConvergenceView",
+]
+
+#: The fixed limits ``((w₁ low, w₁ high), (w₂ low, w₂ high))`` of the path panel,
+#: symmetric about the minimum at the origin.
+PATH_LIMITS = ((-1.45, 1.45), (-1.1, 1.1))
+
+#: The fixed range of the loss-gap axis. The bottom is the floor on which gaps of
+#: zero (or below it) are drawn; the top lies above the core's divergence limit
+#: (10¹² times the starting loss, or 10¹²) for starts on the unit circle.
+GAP_LIMITS = (1e-18, 1e13)
+
+#: The loss gap that the summary counts steps to, drawn as a dotted line.
+TARGET_GAP = 1e-8
+
+#: Iterates are marked with a dot while there are at most this many of them.
+MAX_MARKED_ITERATES = 200
+
+#: Contour levels of ``f``, log-spaced: the same for every condition number, so
+#: the valley narrows visibly as κ grows.
+CONTOUR_LEVELS = np.geomspace(1e-4, 2.0, 14)
+
+# Points of the predicted line; its ends are clipped just outside the axis range.
+_LINE_POINTS = 200
+_GRID_POINTS = (161, 121)
+_GRID_STRETCH = 4.0
+_LOG_LOW, _LOG_HIGH = math.log10(GAP_LIMITS[0]) - 0.5, math.log10(GAP_LIMITS[1]) + 0.5
+
+
+def _centred_grid(half_width: float, count: int) -> np.ndarray:
+    """Return ``count`` points over ``±half_width``, dense near 0 where the small rings are.
+
+    The innermost contours are ellipses a few hundredths wide; an even grid
+    would draw them as jagged polygons, or not at all.
+    """
+    spread = np.sinh(_GRID_STRETCH * np.linspace(-1.0, 1.0, count))
+    return half_width * spread / math.sinh(_GRID_STRETCH)
+
+
+def _geometric_line(
+    steps: np.ndarray, anchor_step: float, anchor_value: float, factor: float
+) -> np.ndarray:
+    """Return ``anchor_value · factor^(steps − anchor_step)``, clipped just outside the y-range."""
+    if not (anchor_value > 0 and math.isfinite(anchor_value) and factor >= 0):
+        return np.full(steps.shape, np.nan)
+    offsets = steps - anchor_step
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        logs = math.log10(anchor_value) + offsets * np.log10(factor)
+    # A factor of 0 reaches zero after one step (0 · log 0 is the anchor itself).
+    logs = np.where(offsets == 0, math.log10(anchor_value), logs)
+    logs = np.nan_to_num(logs, nan=_LOG_LOW, posinf=_LOG_HIGH, neginf=_LOG_LOW)
+    return 10.0 ** np.clip(logs, _LOG_LOW, _LOG_HIGH)
+
+
+class ConvergenceView:
+    """Two panels: an optimizer's path on a quadratic bowl, and its loss gap per iteration.
+
+    Every artist is built once. :meth:`show_bowl` (new contours) and
+    :meth:`show_horizon` (a new iteration axis) change the static layer and
+    invalidate it; :meth:`update` changes only tracked artists, which are
+    blitted over the cached layer.
+
+    Parameters
+    ----------
+    width, height : float
+        The figure size in inches.
+
+    Attributes
+    ----------
+    canvas : BlittedFigure
+        The figure and its cached static layer; ``canvas.render()`` gives the PNG frame.
+    contour_grid : tuple of ndarray
+        The values of ``w₁`` and ``w₂`` on which :meth:`show_bowl` expects the surface.
+    """
+
+    def __init__(self, *, width: float = 9.6, height: float = 3.6) -> None:
+        self.canvas = BlittedFigure(width, height)
+        figure = self.canvas.figure_
+        track = self.canvas.track
+        x_high, y_high = PATH_LIMITS[0][1], PATH_LIMITS[1][1]
+        self.contour_grid = (
+            _centred_grid(x_high, _GRID_POINTS[0]),
+            _centred_grid(y_high, _GRID_POINTS[1]),
+        )
+        self.contours_ = None
+        self.horizon = 0
+        with style_context():
+            self.path_axes_, self.gap_axes_ = figure.subplots(1, 2, width_ratios=[1.0, 1.15])
+
+            # Left: the path on the contours.
+            self.path_axes_.set(
+                xlim=PATH_LIMITS[0],
+                ylim=PATH_LIMITS[1],
+                xlabel=r"$w_1$  (flat direction, curvature $\mu$)",
+                ylabel=r"$w_2$  (steep, curvature $L$)",
+            )
+            self.path_axes_.set_aspect("equal", adjustable="box")
+            (self.minimum_,) = self.path_axes_.plot(
+                [0.0], [0.0], ls="none", marker="*", ms=11, color=PALETTE["black"], zorder=4
+            )
+            self.minimum_.set_label(r"minimum $w^*$")
+            (self.path_line_,) = self.path_axes_.plot(
+                [], [], color=PALETTE["blue"], lw=1.2, ms=3, label=r"iterates $w_k$"
+            )
+            track(self.path_line_)
+            (self.start_,) = self.path_axes_.plot(
+                [], [], ls="none", marker="o", ms=7, color=PALETTE["orange"], zorder=5
+            )
+            self.start_.set_label(r"start $w_0$")
+            track(self.start_)
+            # Drawn after the path, which would otherwise hide it.
+            track(self.minimum_)
+            # Static titles: text is the costliest thing to redraw per frame, and the
+            # numbers are in the explorer's summary line.
+            self.path_axes_.set_title("the iterates on the contours of f", fontsize=10)
+
+            # Right: the loss gap per iteration on a fixed log axis.
+            self.gap_axes_.set(
+                yscale="log",
+                ylim=GAP_LIMITS,
+                xlabel=r"iteration $k$",
+                ylabel=r"$f(w_k) - f^*$",
+            )
+            self.gap_axes_.yaxis.set_major_locator(LogLocator(base=10.0, numticks=8))
+            self.gap_axes_.yaxis.set_minor_locator(NullLocator())
+            self.gap_axes_.grid(True, which="major", alpha=0.3)
+            self.target_ = self.gap_axes_.axhline(
+                TARGET_GAP, color=PALETTE["black"], lw=0.8, ls=":", label=r"$f - f^* = 10^{-8}$"
+            )
+            (self.gap_line_,) = self.gap_axes_.plot(
+                [], [], color=PALETTE["blue"], lw=1.5, label=r"$f(w_k) - f^*$"
+            )
+            track(self.gap_line_)
+            (self.predicted_line_,) = self.gap_axes_.plot(
+                [],
+                [],
+                color=PALETTE["black"],
+                lw=1.3,
+                ls="--",
+                label=r"predicted $(f_0 - f^*)\,\rho^{2k}$",
+            )
+            track(self.predicted_line_)
+            (self.measured_line_,) = self.gap_axes_.plot(
+                [], [], color=PALETTE["vermillion"], lw=3.0, alpha=0.75, label="measured rate (fit)"
+            )
+            track(self.measured_line_)
+            self.gap_axes_.set_title(
+                "suboptimality per iteration: its slope is the rate", fontsize=10
+            )
+
+            # One legend row under the figure, so no legend covers the data.
+            handles: list[Line2D] = [
+                self.path_line_,
+                self.start_,
+                self.minimum_,
+                self.gap_line_,
+                self.predicted_line_,
+                self.measured_line_,
+                self.target_,
+            ]
+            self.legend_ = figure.legend(
+                handles=handles,
+                loc="outside lower center",
+                ncols=len(handles),
+                frameon=False,
+                handlelength=1.8,
+                columnspacing=1.2,
+            )
+        self.show_horizon(100)
+
+    # Static layer ----------------------------------------------------------------------------
+
+    def show_bowl(self, surface: np.ndarray, *, levels: np.ndarray = CONTOUR_LEVELS) -> None:
+        """Replace the contours with those of ``surface`` and invalidate the static layer.
+
+        Parameters
+        ----------
+        surface : ndarray, shape (len(contour_grid[1]), len(contour_grid[0]))
+            ``f`` on :attr:`contour_grid`, as ``loss_surface`` returns it.
+        levels : ndarray
+            The values of ``f`` to draw, increasing.
+        """
+        first, second = self.contour_grid
+        surface = np.asarray(surface, dtype=float)
+        if surface.shape != (second.size, first.size):
+            raise ValueError(
+                f"surface must have shape {(second.size, first.size)} (rows w₂, columns w₁), "
+                f"got {surface.shape}"
+            )
+        if self.contours_ is not None:
+            self.contours_.remove()
+        with style_context():
+            self.contours_ = self.path_axes_.contour(
+                first, second, surface, levels=levels, colors="#9a9a9a", linewidths=0.7
+            )
+        self.canvas.invalidate()
+
+    def show_horizon(self, iterations: int) -> None:
+        """Let the iteration axis span ``0 … iterations``; invalidate only when it changes."""
+        if iterations == self.horizon:
+            return
+        self.horizon = int(iterations)
+        self.gap_axes_.set_xlim(0, self.horizon)
+        self.canvas.invalidate()
+
+    # Moving layer ----------------------------------------------------------------------------
+
+    def update(
+        self,
+        result: OptimizationResult,
+        gaps: np.ndarray,
+        *,
+        predicted_gap_rate: float | None,
+        measured_gap_rate: float | None,
+    ) -> None:
+        """Draw a run: its path, its loss gap, and the predicted and measured rates.
+
+        Parameters
+        ----------
+        result : OptimizationResult
+            The run; ``result.path`` holds the finite iterates only (a diverged
+            run stops just before ``result.diverged_at``).
+        gaps : ndarray, shape (len(result.steps),)
+            ``f(w_k) − f*`` at each recorded step; values below the floor of
+            the axis (zeros included) are drawn on the floor.
+        predicted_gap_rate : float or None
+            The factor ``ρ²`` by which the theory says the loss gap shrinks (or
+            grows) per step; drawn from ``(0, gaps[0])`` to the end of the
+            axis. None draws no prediction.
+        measured_gap_rate : float or None
+            The factor fitted on ``gaps`` by ``measured_rate(gaps, steps,
+            floor=0)``; drawn over the second half of the run up to its last
+            positive gap (where that fit is made), through the largest gap
+            there. None draws nothing.
+        """
+        steps = np.asarray(result.steps, dtype=float)
+        gaps = np.asarray(gaps, dtype=float)
+        if gaps.shape != steps.shape:
+            raise ValueError(
+                f"gaps must have one value per recorded step ({steps.size}), got shape {gaps.shape}"
+            )
+        path = result.path
+        self.path_line_.set_data(path[:, 0], path[:, 1])
+        self.path_line_.set_marker("o" if len(path) <= MAX_MARKED_ITERATES else "none")
+        self.start_.set_data(path[:1, 0], path[:1, 1])
+        last = int(result.steps[-1])
+
+        floor = GAP_LIMITS[0]
+        with np.errstate(invalid="ignore"):
+            shown = np.where(np.isfinite(gaps), np.maximum(gaps, floor), np.nan)
+        self.gap_line_.set_data(steps, shown)
+
+        if predicted_gap_rate is None:
+            self.predicted_line_.set_data([], [])
+        else:
+            line_steps = np.linspace(0.0, max(self.horizon, last), _LINE_POINTS)
+            self.predicted_line_.set_data(
+                line_steps, _geometric_line(line_steps, 0.0, gaps[0], predicted_gap_rate)
+            )
+
+        # measured_rate(gaps, floor=0) fits the second half of the run up to its last
+        # positive gap; the line covers that stretch.
+        positive = np.flatnonzero(gaps > 0)
+        usable = int(positive[-1]) + 1 if positive.size else 0
+        if measured_gap_rate is None or usable < 2:
+            self.measured_line_.set_data([], [])
+        else:
+            window = slice(max(0, min(usable // 2, usable - 3)), usable)
+            anchor = window.start + int(np.argmax(gaps[window]))
+            ends = steps[[window.start, usable - 1]]
+            self.measured_line_.set_data(
+                ends, _geometric_line(ends, steps[anchor], gaps[anchor], measured_gap_rate)
+            )
