@@ -13,8 +13,15 @@ A solution lives in the same notebook as the exercise, so there is one source:
 * A Markdown cell tagged ``solution`` (an explanation of the answer) is left out
   of the learner's copy.
 
-Outputs and execution counts are cleared in every copy. The sources are never
-modified.
+Outputs and execution counts are cleared in every copy, and each copy's metadata
+names its lesson (``"calcwidgets": {"lesson": "01_limits"}``), which the grader
+uses to spot a notebook handed in under another lesson's name. The sources are
+never modified.
+
+Grading
+-------
+``calcwidgets-course grade SUBMISSIONS… --out DIR`` runs and grades handed-in
+copies; see :mod:`calcwidgets.grading`.
 """
 
 from __future__ import annotations
@@ -25,8 +32,9 @@ import json
 import re
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = ["learner_notebook", "learner_source", "main", "write_learner_copies"]
 
@@ -121,14 +129,27 @@ def write_learner_copies(course_dir: Path, out_dir: Path) -> list[Path]:
     written = []
     for path in notebooks:
         copy = learner_notebook(json.loads(path.read_text(encoding="utf-8")))
+        copy["metadata"] = {**copy.get("metadata", {}), "calcwidgets": {"lesson": path.stem}}
         target = out_dir / path.name
         target.write_text(json.dumps(copy, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(target)
     return written
 
 
+def _positive(kind: type) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+
+    return parse
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``calcwidgets-course`` command."""
+    from . import grading
+
     parser = argparse.ArgumentParser(
         prog="calcwidgets-course", description="Instructor tools for the calcwidgets course."
     )
@@ -140,13 +161,102 @@ def main(argv: Sequence[str] | None = None) -> int:
     student.add_argument(
         "--course", type=Path, default=Path("course"), help="folder of the source notebooks"
     )
+    grade = commands.add_parser(
+        "grade",
+        help="run and grade handed-in notebooks",
+        description=(
+            "Run each handed-in notebook in a fresh, contained kernel and grade its exercises "
+            "with the checks the learner sees and hidden ones. Name submissions "
+            "LEARNER/NN_lesson.ipynb or LEARNER__NN_lesson.ipynb; folders are searched."
+        ),
+    )
+    grade.add_argument("submissions", nargs="+", type=Path, help="notebooks or folders of them")
+    grade.add_argument("--out", type=Path, required=True, help="folder for the results")
+    grade.add_argument(
+        "--course", type=Path, default=Path("course"), help="folder of the source notebooks"
+    )
+    grade.add_argument(
+        "--timeout",
+        type=_positive(float),
+        default=grading.DEFAULT_TIMEOUT,
+        help="seconds one notebook may run (default %(default)s)",
+    )
+    grade.add_argument(
+        "--cell-timeout",
+        type=_positive(float),
+        default=grading.DEFAULT_CELL_TIMEOUT,
+        help="seconds one cell may run before it is interrupted (default %(default)s)",
+    )
+    grade.add_argument(
+        "--max-output",
+        type=_positive(int),
+        default=grading.DEFAULT_MAX_OUTPUT,
+        help="bytes of output kept per notebook (default %(default)s)",
+    )
+    grade.add_argument(
+        "--memory",
+        type=_positive(int),
+        default=grading.DEFAULT_MEMORY_MB,
+        help="MiB of address space per kernel (default %(default)s)",
+    )
+    grade.add_argument(
+        "--jobs", type=_positive(int), default=1, help="notebooks run at once (default 1)"
+    )
+    grade.add_argument("--seed", type=int, help="seed of the hidden checks' inputs")
+    grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run kernels as yourself without namespaces (only for debugging the grader)",
+    )
     arguments = parser.parse_args(argv)
+    if arguments.command == "grade":
+        return _grade(parser, arguments)
     try:
         written = write_learner_copies(arguments.course, arguments.out_dir)
     except ValueError as error:
         parser.exit(2, f"calcwidgets-course: {error}\n")
     for path in written:
         print(f"wrote {path}")
+    return 0
+
+
+def _grade(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
+    from . import grading
+
+    try:
+        out = arguments.out.resolve()
+        submissions = [  # a results folder inside the submissions holds no submissions
+            submission
+            for submission in grading.find_submissions(arguments.submissions)
+            if out not in submission.path.parents
+        ]
+        reports = grading.grade_submissions(
+            submissions,
+            course_dir=arguments.course,
+            out_dir=arguments.out,
+            timeout=arguments.timeout,
+            cell_timeout=arguments.cell_timeout,
+            max_output=arguments.max_output,
+            memory_mb=arguments.memory,
+            seed=arguments.seed,
+            jobs=arguments.jobs,
+            sandbox=not arguments.no_sandbox,
+        )
+    except ValueError as error:
+        parser.exit(2, f"calcwidgets-course: {error}\n")
+    except ImportError as error:
+        parser.exit(
+            2,
+            f"calcwidgets-course: grading needs nbclient and ipykernel ({error}); "
+            'install them with pip install "calcwidgets[lab]" nbclient\n',
+        )
+    for report in reports:
+        learner, notebook = report.submission.learner, report.submission.notebook
+        print(
+            f"{learner} · {notebook}: {report.points:g}/{report.max_points:g} "
+            f"({report.status}{', problems reported' if report.problems else ''})"
+        )
+    print(f"wrote {out / 'grades.csv'} and {out / 'summary.md'}")
     return 0
 
 

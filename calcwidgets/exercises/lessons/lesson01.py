@@ -8,6 +8,10 @@
 The expected answers come from closed forms: each branch of the piecewise
 function is continuous, a line of slope m needs δ = ε/|m|, and
 ((2 + h)³ − 2³)/h = 12 + 6h + h².
+
+Hidden check (grading only, see :func:`~calcwidgets.exercises._framework.hidden_check`):
+``difference_quotient`` is also called on steps the notebook never uses, of both
+signs, so a function that only reproduces the six printed values fails.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .._framework import Incorrect, exercise
+from .._framework import Incorrect, exercise, hidden_check
 
 __all__: list[str] = []
 
@@ -205,4 +209,42 @@ def _check_quotient(answer: Any) -> str:
     raise Incorrect(
         f"at h = {h[wrong]:g} the quotient should be {expected[wrong]:.10g}, "
         f"got {values[wrong]:.10g}"
+    )
+
+
+# Hidden checks: graded by calcwidgets.grading, never shown in the notebook. ----------------------
+
+
+def _unseen_steps(rng: np.random.Generator) -> tuple[np.ndarray]:
+    """Return five steps of random sign and size between 10⁻⁴ and 1."""
+    return (rng.choice([-1.0, 1.0], size=5) * 10.0 ** rng.uniform(-4.0, 0.0, size=5),)
+
+
+@hidden_check(
+    "01.3",
+    key="unseen steps",
+    title="difference_quotient on steps the notebook does not use",
+    function="difference_quotient",
+    inputs=_unseen_steps,
+    hint="((2 + h)**3 - 2**3) / h for whatever array h it is given",
+)
+def _hidden_quotient(result: Any, steps: np.ndarray) -> str:
+    try:
+        values = np.asarray(result, dtype=float)
+    except (TypeError, ValueError):
+        raise Incorrect(
+            f"difference_quotient(h) returned {type(result).__name__}, not numbers"
+        ) from None
+    if values.shape != steps.shape:
+        raise Incorrect(
+            f"difference_quotient on an array of {steps.size} steps returned shape "
+            f"{values.shape}; it should return one quotient per step"
+        )
+    expected = 12 + 6 * steps + steps**2
+    if np.allclose(values, expected, rtol=1e-6, atol=0):
+        return "the function is right for any step, not just the six in the notebook."
+    wrong = int(np.argmax(~np.isclose(values, expected, rtol=1e-6, atol=0)))
+    raise Incorrect(
+        f"difference_quotient({steps[wrong]:.6g}) returned {values[wrong]:.10g}, but "
+        f"((2 + h)³ − 8)/h = {expected[wrong]:.10g} there"
     )

@@ -9,6 +9,10 @@ differences and the exact gradient of `calcwidgets.core.LeastSquares`). The
 checks name the usual mistakes: a forward difference or a division by h
 instead of 2h, ``/2*h`` for ``/(2*h)``, the per-sample derivative 2(ŷ − y) for
 the parameter gradient, a missing factor 2 or 1/n, a forgotten penalty.
+
+Hidden checks (grading only, see :func:`~calcwidgets.exercises._framework.hidden_check`)
+call the learner's functions on inputs the notebook never uses: ``central_difference``
+(another function, point and steps), ``ridge_gradient`` (data of another size).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ...core import LeastSquares, finite_difference, make_regression_data
-from .._framework import Incorrect, exercise
+from .._framework import Incorrect, exercise, expect_close, hidden_check
 
 __all__: list[str] = []
 
@@ -248,3 +252,48 @@ def _check_ridge_gradient(answer: Any) -> str:
         f"component {worst} should be {expected[worst]:.6g}, yours is {values[worst]:.6g}; "
         "check each term against a gradient_check of your function"
     )
+
+
+# Hidden checks: graded by calcwidgets.grading, never shown in the notebook. ----------------------
+
+
+def _central_inputs(rng: np.random.Generator) -> tuple:
+    """Return another function, point and steps for central_difference."""
+    functions = (np.sin, np.cos, np.exp)
+    function = functions[int(rng.integers(len(functions)))]
+    return function, float(rng.uniform(-2.0, 2.0)), 10.0 ** -rng.uniform(1.0, 4.0, size=4)
+
+
+@hidden_check(
+    "02.2",
+    key="other functions",
+    title="central_difference on another function, point and steps",
+    function="central_difference",
+    inputs=_central_inputs,
+    hint="(f(x + h) - f(x - h)) / (2 * h) for whatever f, x and h it is given",
+)
+def _hidden_central(result: Any, f: Any, x: float, h: np.ndarray) -> str:
+    expected = (f(x + h) - f(x - h)) / (2 * h)
+    expect_close(result, expected, call=f"central_difference(np.{f.__name__}, {x:.4g}, h)")
+    return "the function works for any f, x and array of steps."
+
+
+def _regression_inputs(rng: np.random.Generator) -> tuple:
+    """Return new data, weights and a penalty: X (n × d), y, w and l2."""
+    n, d = int(rng.integers(5, 15)), int(rng.integers(2, 5))
+    X = rng.standard_normal((n, d))
+    return rng.standard_normal(d), X, rng.standard_normal(n), float(rng.uniform(0.05, 1.0))
+
+
+@hidden_check(
+    "02.3",
+    key="new data",
+    title="ridge_gradient on data of another size",
+    function="ridge_gradient",
+    inputs=_regression_inputs,
+    hint="2/n · Xᵀ(Xw − y) + 2·λ·w, with n = len(y), for any X, y, w and λ",
+)
+def _hidden_ridge_gradient(result: Any, w: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float):
+    expected = 2 / len(y) * X.T @ (X @ w - y) + 2 * l2 * w
+    expect_close(result, expected, call=f"ridge_gradient on {X.shape[0]} × {X.shape[1]} data")
+    return "the gradient is right for data of any size."

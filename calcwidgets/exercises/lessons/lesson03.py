@@ -4,6 +4,10 @@ Each check recomputes the right answer from the core or a closed form, then
 compares the learner's answer with the typical wrong ones (the left endpoints
 instead of the midpoints, order 1 instead of 2, the noise term left out, ...)
 so that the feedback names the mistake.
+
+Hidden checks (grading only, see :func:`~calcwidgets.exercises._framework.hidden_check`)
+call the learner's functions on inputs the notebook never uses: ``midpoint_sum``
+(another function, interval and n), ``expected_loss`` (another weight).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ...core.integrals import riemann_sum
-from .._framework import Incorrect, exercise
+from .._framework import Incorrect, exercise, expect_close, hidden_check
 
 __all__: list[str] = []
 
@@ -311,3 +315,47 @@ def _check_expected_loss(answer: Any) -> str:
         f"expected_loss({LOSS_WEIGHTS[worst]:g}) returned {values[worst]:.6g}, but "
         f"E[(wX − Y)²] there is {right[worst]:.6g}",
     )
+
+
+# Hidden checks: graded by calcwidgets.grading, never shown in the notebook. ----------------------
+
+
+def _midpoint_inputs(rng: np.random.Generator) -> tuple:
+    """Return another function, interval and number of pieces for midpoint_sum."""
+    functions = (np.sin, np.cos, np.exp)
+    function = functions[int(rng.integers(len(functions)))]
+    a = float(rng.uniform(-1.0, 0.5))
+    return function, a, a + float(rng.uniform(0.5, 2.0)), int(rng.integers(3, 40))
+
+
+@hidden_check(
+    "03.1",
+    key="other integrals",
+    title="midpoint_sum on another function, interval and n",
+    function="midpoint_sum",
+    inputs=_midpoint_inputs,
+    hint="h = (b − a)/n; sum f at a + (i + ½)·h for i = 0 … n − 1 and multiply by h",
+)
+def _hidden_midpoint(result: Any, f: Callable, a: float, b: float, n: int) -> str:
+    expected = riemann_sum(f, a, b, n, rule="midpoint")
+    expect_close(result, expected, call=f"midpoint_sum(np.{f.__name__}, {a:.4g}, {b:.4g}, {n})")
+    return "the sum is right for any function, interval and n."
+
+
+def _loss_weight(rng: np.random.Generator) -> tuple[float]:
+    """Return a weight the notebook does not try."""
+    return (float(rng.uniform(-3.0, 3.0)),)
+
+
+@hidden_check(
+    "03.3",
+    key="other weights",
+    title="expected_loss at a weight the notebook does not try",
+    function="expected_loss",
+    inputs=_loss_weight,
+    hint="E[(wX − Y)²] = (w − a)²·E[X²] + s², a quadratic in w",
+)
+def _hidden_expected_loss(result: Any, w: float) -> str:
+    expected = _expected_loss(w, _SECOND_MOMENT, LOSS_NOISE**2)
+    expect_close(result, expected, call=f"expected_loss({w:.6g})")
+    return "the closed form is right at every weight."

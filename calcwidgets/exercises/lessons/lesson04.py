@@ -4,6 +4,10 @@ Each check recomputes the right answer from the core or a closed form, then
 compares the learner's answer with the typical wrong ones (a step uphill, half
 the gradient, one entry per sample instead of one per weight, the penalty left
 out of the Hessian, ...) so that the feedback names the mistake.
+
+Hidden checks (grading only, see :func:`~calcwidgets.exercises._framework.hidden_check`)
+call the learner's functions on inputs the notebook never uses: ``mse_gradient`` (data
+of another size).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ...core.datasets import make_linear_data
-from .._framework import Incorrect, exercise
+from .._framework import Incorrect, exercise, expect_close, hidden_check
 
 __all__: list[str] = []
 
@@ -262,3 +266,26 @@ def _check_stability_bound(answer: Any) -> str:
         f"eta_max = {value:.6g}, but 2/L = {right:.6g} for this loss; a run at your η would "
         f"{verdict}"
     )
+
+
+# Hidden checks: graded by calcwidgets.grading, never shown in the notebook. ----------------------
+
+
+def _regression_inputs(rng: np.random.Generator) -> tuple:
+    """Return new weights and data of a random size: w, X (n × d) and y."""
+    n, d = int(rng.integers(5, 15)), int(rng.integers(2, 5))
+    return rng.standard_normal(d), rng.standard_normal((n, d)), rng.standard_normal(n)
+
+
+@hidden_check(
+    "04.2",
+    key="new data",
+    title="mse_gradient on data of another size",
+    function="mse_gradient",
+    inputs=_regression_inputs,
+    hint="2/n · Xᵀ(Xw − y) with n = len(y), for any X, y and w",
+)
+def _hidden_mse_gradient(result: Any, w: np.ndarray, X: np.ndarray, y: np.ndarray) -> str:
+    expected = 2 / len(y) * X.T @ (X @ w - y)
+    expect_close(result, expected, call=f"mse_gradient on {X.shape[0]} × {X.shape[1]} data")
+    return "the gradient is right for data of any size."

@@ -12,6 +12,10 @@ checks name the usual mistakes: λ ignored, λ not matched to the 1/n of the mea
 unpenalized intercept; choosing λ by training error or with the penalty added
 to the validation error; a subgradient step instead of the proximal step, a
 threshold not scaled by η, a hard threshold, weights frozen at zero.
+
+Hidden checks (grading only, see :func:`~calcwidgets.exercises._framework.hidden_check`)
+call the learner's functions on inputs the notebook never uses: ``ridge_weights`` (data
+of another size), ``lasso_step`` (other weights and penalties).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ...core import LeastSquares, make_curve_data, polynomial_features, soft_threshold
-from .._framework import Incorrect, exercise
+from .._framework import Incorrect, exercise, expect_close, hidden_check
 
 __all__: list[str] = []
 
@@ -285,3 +289,54 @@ def _check_lasso_step(answer: Any) -> str:
         f"entries {wrong.tolist()} differ from the proximal step: got "
         f"{np.round(values[wrong], 4).tolist()}, expected {np.round(expected[wrong], 4).tolist()}"
     )
+
+
+# Hidden checks: graded by calcwidgets.grading, never shown in the notebook. ----------------------
+
+
+def _ridge_inputs(rng: np.random.Generator) -> tuple:
+    """Return new data and a penalty: X (n × d), y and l2."""
+    n, d = int(rng.integers(8, 20)), int(rng.integers(2, 6))
+    return rng.standard_normal((n, d)), rng.standard_normal(n), float(rng.uniform(0.01, 1.0))
+
+
+@hidden_check(
+    "05.1",
+    key="new data",
+    title="ridge_weights on data of another size",
+    function="ridge_weights",
+    inputs=_ridge_inputs,
+    hint="solve (XᵀX/n + λI) w = Xᵀy/n with n, d = X.shape",
+)
+def _hidden_ridge(result: Any, X: np.ndarray, y: np.ndarray, l2: float) -> str:
+    n, d = X.shape
+    expected = np.linalg.solve(X.T @ X / n + l2 * np.eye(d), X.T @ y / n)
+    expect_close(result, expected, call=f"ridge_weights on {n} × {d} data", rtol=1e-6)
+    return "the solve is right for data of any size and any λ."
+
+
+def _lasso_inputs(rng: np.random.Generator) -> tuple:
+    """Return weights, a gradient, a learning rate and a penalty that zero some weights."""
+    size = int(rng.integers(5, 10))
+    return (
+        rng.standard_normal(size),
+        rng.standard_normal(size),
+        float(rng.uniform(0.05, 0.5)),
+        float(rng.uniform(0.5, 3.0)),
+    )
+
+
+@hidden_check(
+    "05.3",
+    key="new weights",
+    title="lasso_step on other weights, gradients, rates and penalties",
+    function="lasso_step",
+    inputs=_lasso_inputs,
+    hint="v = w − η·g, then sign(v)·max(|v| − η·λ, 0) entry by entry",
+)
+def _hidden_lasso_step(
+    result: Any, w: np.ndarray, gradient: np.ndarray, learning_rate: float, l1: float
+) -> str:
+    expected = soft_threshold(w - learning_rate * gradient, learning_rate * l1)
+    expect_close(result, expected, call=f"lasso_step(w, gradient, {learning_rate:.3g}, {l1:.3g})")
+    return "the proximal step is right for any weights, rate and penalty."

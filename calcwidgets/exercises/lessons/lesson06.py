@@ -11,6 +11,10 @@ The checks name the usual mistakes: returning the vector instead of the
 eigenvalue, the smallest eigenvalue, a norm of the matrix; the plain-GD bound
 2/L or the folklore ηL ≤ 1 for momentum; Polyak's parameters swapped, β not
 squared, κ where √κ belongs, or the best plain-GD step 2/(μ + L).
+
+Hidden checks (grading only, see :func:`~calcwidgets.exercises._framework.hidden_check`)
+call the learner's functions on inputs the notebook never uses: ``largest_eigenvalue``
+(another symmetric matrix).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ...core import convergence_theory, quadratic_bowl, stability_bound
-from .._framework import Incorrect, exercise
+from .._framework import Incorrect, exercise, expect_close, hidden_check
 
 __all__: list[str] = []
 
@@ -229,3 +233,34 @@ def _check_polyak(answer: Any) -> str:
                 f"μ = {mu:g}"
             )
     raise Incorrect("; ".join(problems))
+
+
+# Hidden checks: graded by calcwidgets.grading, never shown in the notebook. ----------------------
+
+
+def _symmetric_matrix(rng: np.random.Generator) -> tuple[np.ndarray]:
+    """Return a symmetric positive definite matrix whose top eigenvalue stands well apart."""
+    size = int(rng.integers(3, 8))
+    basis, _ = np.linalg.qr(rng.standard_normal((size, size)))
+    top = float(rng.uniform(5.0, 20.0))
+    eigenvalues = np.concatenate([[top], rng.uniform(0.1, top / 2, size=size - 1)])
+    return ((basis * eigenvalues) @ basis.T,)
+
+
+@hidden_check(
+    "06.1",
+    key="other matrices",
+    title="largest_eigenvalue of another symmetric matrix",
+    function="largest_eigenvalue",
+    inputs=_symmetric_matrix,
+    hint="repeat v ← Av/‖Av‖ from any nonzero v, then return vᵀAv, for a matrix of any size",
+)
+def _hidden_power_iteration(result: Any, matrix: np.ndarray) -> str:
+    expected = float(np.linalg.eigvalsh(matrix).max())
+    expect_close(
+        result,
+        expected,
+        call=f"largest_eigenvalue of a {len(matrix)} × {len(matrix)} matrix",
+        rtol=1e-6,
+    )
+    return "power iteration finds the top eigenvalue of other matrices too."

@@ -15,6 +15,10 @@ y − p instead of p − y, a missing 1/n, a missing or halved penalty, an extra
 factor σ′ carried over from a squared-error loss; a step uphill or one step too
 many or too few; a Newton step without the penalty's curvature, with the bound
 XᵀX/(4n) instead of the Hessian, or without solving the linear system.
+
+Hidden checks (grading only, see :func:`~calcwidgets.exercises._framework.hidden_check`)
+call the learner's functions on inputs the notebook never uses:
+``cross_entropy_gradient``, ``train_logistic`` and ``newton_step`` (other data).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ...core import LogisticRegression, gradient, make_two_classes, optimize, sigmoid
-from .._framework import Incorrect, exercise
+from .._framework import Incorrect, exercise, expect_close, hidden_check
 
 __all__: list[str] = []
 
@@ -278,3 +282,77 @@ def _check_newton(answer: Any) -> str:
     raise Incorrect(
         f"your new weights {np.round(values, 5)} differ from w − H⁻¹∇ℓ = {np.round(expected, 5)}"
     )
+
+
+# Hidden checks: graded by calcwidgets.grading, never shown in the notebook. ----------------------
+
+
+def _classification_inputs(rng: np.random.Generator) -> tuple:
+    """Return new weights, data and labels of a random size, and a penalty."""
+    n, d = int(rng.integers(10, 30)), int(rng.integers(2, 5))
+    X = rng.standard_normal((n, d))
+    y = (rng.uniform(size=n) < 0.5).astype(float)
+    return rng.standard_normal(d), X, y, float(rng.uniform(0.01, 0.5))
+
+
+def _penalised_gradient(w: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
+    return X.T @ (sigmoid(X @ w) - y) / len(y) + 2 * l2 * w
+
+
+@hidden_check(
+    "07.1",
+    key="new data",
+    title="cross_entropy_gradient on data of another size",
+    function="cross_entropy_gradient",
+    inputs=_classification_inputs,
+    hint="Xᵀ(σ(Xw) − y)/n + 2·λ·w with n = len(y), for any X, y, w and λ",
+)
+def _hidden_cross_entropy(result: Any, w: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float):
+    expected = _penalised_gradient(w, X, y, l2)
+    expect_close(
+        result, expected, call=f"cross_entropy_gradient on {X.shape[0]} × {X.shape[1]} data"
+    )
+    return "the gradient is right for data of any size."
+
+
+def _training_inputs(rng: np.random.Generator) -> tuple:
+    """Return new data and labels, a penalty, a learning rate and a number of steps."""
+    _, X, y, l2 = _classification_inputs(rng)
+    return X, y, l2, float(rng.uniform(0.1, 1.0)), int(rng.integers(5, 30))
+
+
+@hidden_check(
+    "07.2",
+    key="new data",
+    title="train_logistic on other data, rates and numbers of steps",
+    function="train_logistic",
+    inputs=_training_inputs,
+    hint="start from w = 0 and take exactly `iterations` steps w ← w − η·∇ℓ(w)",
+)
+def _hidden_training(
+    result: Any, X: np.ndarray, y: np.ndarray, l2: float, learning_rate: float, iterations: int
+) -> str:
+    w = np.zeros(X.shape[1])
+    for _ in range(iterations):
+        w = w - learning_rate * _penalised_gradient(w, X, y, l2)
+    expect_close(
+        result, w, call=f"train_logistic(X, y, {l2:.3g}, {learning_rate:.3g}, {iterations})"
+    )
+    return "training is right for any data, rate and number of steps."
+
+
+@hidden_check(
+    "07.3",
+    key="new data",
+    title="newton_step on data of another size",
+    function="newton_step",
+    inputs=_classification_inputs,
+    hint="w − H⁻¹∇ℓ with H = Xᵀ diag(p(1 − p)) X / n + 2λI, for any X, y, w and λ",
+)
+def _hidden_newton(result: Any, w: np.ndarray, X: np.ndarray, y: np.ndarray, l2: float) -> str:
+    n, d = X.shape
+    p = sigmoid(X @ w)
+    hessian = (X.T * (p * (1 - p))) @ X / n + 2 * l2 * np.eye(d)
+    expected = w - np.linalg.solve(hessian, _penalised_gradient(w, X, y, l2))
+    expect_close(result, expected, call=f"newton_step on {n} × {d} data", rtol=1e-6)
+    return "the Newton step is right for data of any size."
