@@ -1,5 +1,6 @@
 """LimitExplorer: the approach, the ε- and δ-bands, the verdict, presets and robustness."""
 
+import html
 import io
 
 import numpy as np
@@ -63,7 +64,10 @@ def test_starts_on_sin_x_over_x_with_the_core_verdict(explorer):
     estimate, limit, delta = core_state("sin(x)/x", 0.0, explorer.epsilon.value)
     assert explorer.function.value == "sin(x)/x"
     assert estimate.verdict in explorer.summary.value
-    assert f"δ = {delta.delta:.4g} works" in explorer.summary.value
+    assert (
+        f"with ε = 0.1, δ = {delta.delta:.4g}: no sampled x with 0 < |x − a| < δ leaves the band "
+        "(checked on samples, not a proof)"
+    ) in html.unescape(explorer.summary.value)
     assert_allclose(explorer.view.hole_.get_data(), [[0.0], [limit]])
     assert_clean(explorer)
 
@@ -152,7 +156,9 @@ def test_the_epsilon_slider_moves_both_bands(explorer, epsilon):
     assert view.delta_band_.get_x() == pytest.approx(-delta.delta)
     assert view.delta_band_.get_width() == pytest.approx(2 * delta.delta)
     assert_allclose(view.delta_line_.get_xdata(), [delta.delta, delta.delta])
-    assert f"δ = {delta.delta:.4g} works" in explorer.summary.value
+    assert f"δ = {delta.delta:.4g}: no sampled x with 0 < |x − a| < δ" in html.unescape(
+        explorer.summary.value
+    )
     assert_clean(explorer)
 
 
@@ -162,6 +168,22 @@ def test_a_smaller_epsilon_needs_a_smaller_delta(explorer):
         explorer.epsilon.value = value
         widths.append(explorer.view.delta_band_.get_width())
     assert widths[0] > widths[1] > widths[2] > 0
+
+
+def test_the_squeeze_preset_reports_a_delta_that_holds_between_the_samples(explorer):
+    explorer.apply_preset("squeezed to 0")
+    _, _, delta = core_state("x·sin(1/x)", 0.0, 0.01)
+    # At this peak of |sin(1/x)|, |f(x)| = x ≥ ε: a δ beyond it would be wrong.
+    peak = 1 / (np.pi / 2 + 31 * np.pi)
+    assert 0.01 <= delta.delta < peak  # |x·sin(1/x)| ≤ |x|, so δ = ε works
+    x = np.linspace(delta.delta / 2, delta.delta, 1_000_001)
+    assert np.all(np.abs(x * np.sin(1 / x)) < 0.01)
+    assert (
+        f"with ε = 0.01, δ = {delta.delta:.4g}: no sampled x with 0 < |x − a| < δ leaves the band "
+        "(checked on samples, not a proof)"
+    ) in html.unescape(explorer.summary.value)
+    assert explorer.view.delta_band_.get_width() == pytest.approx(2 * delta.delta)
+    assert_clean(explorer)
 
 
 @pytest.mark.parametrize("steps", ["min", "max", "middle"])
@@ -209,7 +231,10 @@ def test_a_jump_shows_both_one_sided_limits_and_no_delta(explorer):
 def test_a_jump_candidate_can_pass_a_large_epsilon_but_not_a_small_one(explorer):
     explorer.function.value = "x² if x < 1, else x + 1"
     explorer.epsilon.value = 1.0  # the sides are 1 and 2: ε = 1 around 1.5 holds both
-    assert "works for this ε, but a smaller ε defeats every δ" in explorer.summary.value
+    assert (
+        "leaves this band (checked on samples, not a proof), but a smaller ε defeats every δ"
+        in (explorer.summary.value)
+    )
     assert explorer.view.delta_band_.get_visible()
     explorer.epsilon.value = 0.3
     assert "no δ works" in explorer.summary.value
@@ -384,5 +409,5 @@ def test_a_limit_too_steep_for_the_samples_says_no_delta_was_found():
         steep.view.witness_.get_data(), [[abs(result.worst_x)], [result.worst_deviation]]
     )
     steep.epsilon.value = 1.0
-    assert "δ = " in steep.summary.value and "works" in steep.summary.value
+    assert "δ = " in steep.summary.value and "no sampled x" in steep.summary.value
     assert_clean(steep)

@@ -206,7 +206,9 @@ def test_find_delta_for_sin_x_over_x_matches_the_crossing_point():
     assert crossing * (1 - 1e-3) <= result.delta <= crossing
     assert result.worst_deviation < epsilon
     assert abs(result.worst_x) == pytest.approx(result.delta)
-    assert result.verdict.startswith(f"δ = {result.delta:.4g} works")
+    assert result.verdict.startswith(f"δ = {result.delta:.4g}: |f(x) − 1| < 0.1 at all ")
+    assert result.verdict.endswith("(checked on samples, not a proof)")
+    assert result.checked > 2 * 2000
 
 
 def test_found_delta_works_on_fresh_points():
@@ -219,12 +221,50 @@ def test_found_delta_works_on_fresh_points():
     assert np.all(np.abs(f(fresh) - 1.0) < 0.05)
 
 
+def damped(x):
+    return x * np.sin(1 / x)
+
+
+@pytest.mark.parametrize(
+    ("epsilon", "radius", "peak"),
+    [
+        # Peaks of |sin(1/x)| = 1 that the search without a denser check let
+        # through: there |f(x)| = x ≥ ε, yet the δ reported was larger than x.
+        (1e-3, 1.0, 317),
+        (0.01, 0.25, 31),
+        (0.01, 0.25, 30),
+    ],
+)
+def test_the_denser_check_shrinks_delta_below_a_narrow_excursion(epsilon, radius, peak):
+    witness = 1 / (np.pi / 2 + peak * np.pi)
+    assert abs(damped(witness)) >= epsilon
+    result = find_delta(damped, 0.0, 0.0, epsilon, radius=radius)
+    assert result.found
+    # |x·sin(1/x)| ≤ |x|, so δ = ε provably works; the largest δ lies a little above ε.
+    assert epsilon <= result.delta < witness
+    offsets = np.linspace(result.delta / 2, result.delta, 2_000_001)
+    assert np.all(np.abs(damped(offsets)) < epsilon)
+    assert result.worst_deviation < epsilon
+
+
+def test_a_delta_that_passes_the_denser_check_stands():
+    coarse = find_delta(np.cos, 0.0, 1.0, 0.02, samples=10)
+    # 1 − cos x < 0.02 exactly for |x| < arccos(0.98); ten offsets per spacing land below it.
+    assert coarse.delta < math.acos(0.98)
+    assert coarse.delta == max(
+        offset
+        for offset in np.union1d(np.geomspace(1e-6, 1, 10), np.linspace(0, 1, 11)[1:])
+        if offset < math.acos(0.98)
+    )
+
+
 def test_no_delta_for_a_jump():
     result = find_delta(lambda x: np.abs(x) / x, 0.0, 1.0, 0.5)
     assert not result.found
     assert result.delta is None
     assert result.worst_x < 0
     assert result.worst_deviation == 2.0
+    assert result.checked == 0
     assert result.verdict.startswith("no δ found")
 
 
@@ -236,7 +276,7 @@ def test_whole_radius_works_for_a_constant():
     result = find_delta(lambda x: 0 * x + 2.0, 3.0, 2.0, 1e-9, radius=0.25)
     assert result.found
     assert result.delta == 0.25
-    assert result.verdict.endswith("(the whole sampled radius)")
+    assert result.verdict.endswith("(the whole sampled radius; checked on samples, not a proof)")
 
 
 @settings(max_examples=30, deadline=None)

@@ -83,8 +83,9 @@ def _settle(values: np.ndarray) -> tuple[float, float]:
     When the increments shrink by a steady ratio q, as they do when the error
     behaves like C·h^p on geometric offsets, the remaining increments sum to a
     geometric series, which Aitken's Δ² process adds up (Burden & Faires,
-    Numerical Analysis, §2.6). That turns sqrt(h) → 0 from 0.01 at h = 1e-4 into
-    0. Otherwise the last value stands, uncertain by the spread of the values.
+    Numerical Analysis, 9th ed., §2.5). That turns sqrt(h) → 0 from 0.01 at
+    h = 1e-4 into 0. Otherwise the last value stands, uncertain by the spread
+    of the values.
     """
     steps = np.diff(values)
     last = float(values[-1])
@@ -322,6 +323,11 @@ def estimate_limit(
 class EpsilonDelta:
     """A δ for a given ε in the definition of lim_{x→a} f(x) = L, found by sampling.
 
+    The δ is checked on samples, not proved: a function that oscillates can
+    leave the band between two samples. The search therefore checks its
+    candidate again on a much denser sample and shrinks it when that finds a
+    point outside the band.
+
     Attributes
     ----------
     point : float
@@ -334,7 +340,8 @@ class EpsilonDelta:
         The neighbourhood searched: 0 < |x − a| ≤ radius.
     delta : float or None
         The largest sampled δ such that every sampled x with 0 < |x − a| ≤ δ
-        has |f(x) − L| < ε; None when even the samples nearest a leave the band.
+        has |f(x) − L| < ε, after the denser check; None when even the samples
+        nearest a leave the band.
     found : bool
         Whether a δ was found.
     worst_x : float
@@ -342,6 +349,9 @@ class EpsilonDelta:
         the sampled x nearest a that leaves the ε-band (the witness).
     worst_deviation : float
         |f(worst_x) − L|.
+    checked : int
+        With a δ, how many sampled x with 0 < |x − a| ≤ δ (both sides together)
+        stay inside the band; without one, 0.
     verdict : str
         One sentence for a learner.
     """
@@ -354,7 +364,38 @@ class EpsilonDelta:
     found: bool
     worst_x: float
     worst_deviation: float
+    checked: int
     verdict: str
+
+
+# The denser check of a candidate δ uses this many times the samples of the
+# search per grid, capped at _DENSE_MAX unless the search itself uses more.
+_DENSE_FACTOR = 10
+_DENSE_MAX = 100_000
+# Each round of the denser check can only shrink δ; a few rounds settle it.
+_DENSE_ROUNDS = 5
+
+
+def _deviations(
+    f: Callable, a: float, limit: float, offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the points a ∓ offsets (shape (2, n)) and |f − limit| there."""
+    points = np.stack([a - offsets, a + offsets])
+    with np.errstate(all="ignore"):
+        deviations = np.abs(_evaluate_real(f, points) - limit)
+    return points, deviations
+
+
+def _first_outside(deviations: np.ndarray, epsilon: float) -> int:
+    """Return the index of the first offset where either side leaves the band (n if none)."""
+    inside = np.all(deviations < epsilon, axis=0)  # NaN counts as outside
+    return int(np.argmin(inside)) if not inside.all() else inside.size
+
+
+def _first_offset_outside(offsets: np.ndarray, deviations: np.ndarray, epsilon: float) -> float:
+    """Return the smallest offset where either side leaves the band (inf if none)."""
+    index = _first_outside(deviations, epsilon)
+    return float(offsets[index]) if index < offsets.size else math.inf
 
 
 def find_delta(
@@ -369,8 +410,12 @@ def find_delta(
     """Find the largest δ with |f(x) − limit| < ε whenever 0 < |x − a| < δ, on samples.
 
     Offsets from a are sampled both evenly and geometrically (down to
-    radius·1e-6) on both sides; δ is the largest sampled offset up to which
-    every sample stays inside the ε-band.
+    radius·1e-6) on both sides; the candidate δ is the largest sampled offset
+    up to which every sample stays inside the ε-band. The candidate is then
+    checked on a much denser sample of (0, δ] on both sides — evenly spaced
+    over its top half, where a missed excursion is likeliest, and geometric
+    over the three decades below — and shrunk to the largest offset that
+    passes, until a denser check finds nothing new.
 
     Parameters
     ----------
@@ -385,12 +430,23 @@ def find_delta(
     radius : float, default 1.0
         The largest offset |x − a| searched.
     samples : int, default 2000
-        Offsets per spacing (even and geometric) on each side.
+        Offsets per spacing (even and geometric) on each side; the denser
+        check uses ten times as many, capped at 100 000 (or at ``samples``,
+        if that is larger).
 
     Returns
     -------
     EpsilonDelta
-        δ (or None), whether it was found, the worst sampled point and a verdict.
+        δ (or None), whether it was found, the worst sampled point, how many
+        points were checked and a verdict.
+
+    Notes
+    -----
+    The δ is verified on samples, not proved. When f oscillates, as
+    x·sin(1/x) does near 0, a sample can miss a narrow excursion outside the
+    band, and a coarse search overestimates δ; the denser check catches the
+    excursions that are wider than its spacing. For a proof, bound |f(x) − L|
+    by hand (for x·sin(1/x), |x·sin(1/x)| ≤ |x|, so δ = ε works).
 
     Examples
     --------
@@ -407,18 +463,20 @@ def find_delta(
     epsilon = check_positive("epsilon", epsilon)
     radius = check_positive("radius", radius)
     samples = check_int("samples", samples, minimum=10, maximum=1_000_000)
-    offsets = np.union1d(
-        np.geomspace(radius * 1e-6, radius, samples), np.linspace(0, radius, samples + 1)[1:]
+
+    def distinguishable(offsets: np.ndarray) -> np.ndarray:
+        # Offsets below the spacing of floats at a would evaluate f at a itself.
+        return offsets[(a - offsets != a) & (a + offsets != a)]
+
+    offsets = distinguishable(
+        np.union1d(
+            np.geomspace(radius * 1e-6, radius, samples), np.linspace(0, radius, samples + 1)[1:]
+        )
     )
-    # Offsets below the spacing of floats at a would evaluate f at a itself.
-    offsets = offsets[(a - offsets != a) & (a + offsets != a)]
     if offsets.size == 0:
         raise ValueError(f"radius {radius:g} is too small to sample around a = {a:g}")
-    points = np.stack([a - offsets, a + offsets])
-    with np.errstate(all="ignore"):
-        deviations = np.abs(_evaluate_real(f, points) - limit)
-    inside = np.all(deviations < epsilon, axis=0)  # NaN counts as outside
-    first_out = int(np.argmin(inside)) if not inside.all() else offsets.size
+    points, deviations = _deviations(f, a, limit, offsets)
+    first_out = _first_outside(deviations, epsilon)
     point_text = _format_number(a)
     common = {"point": a, "limit": limit, "epsilon": epsilon, "radius": radius}
     if first_out == 0:
@@ -435,22 +493,50 @@ def find_delta(
             found=False,
             worst_x=worst_x,
             worst_deviation=worst_deviation,
+            checked=0,
             verdict=verdict,
         )
+    whole_radius = first_out == offsets.size
+    # Every run of samples is kept with its first offset outside the band (inf if none).
+    runs = [(offsets, points, deviations, _first_offset_outside(offsets, deviations, epsilon))]
     delta = float(offsets[first_out - 1])
-    band = deviations[:, :first_out]
-    side, index = np.unravel_index(int(np.argmax(band)), band.shape)
+    dense = min(_DENSE_FACTOR * samples, max(samples, _DENSE_MAX))
+    for _ in range(_DENSE_ROUNDS):
+        # Never below the smallest offset of the search, which is inside the band;
+        # δ itself is already checked.
+        lowest = float(offsets[0])
+        if delta <= lowest:
+            break
+        for grid in (
+            np.geomspace(max(delta * 1e-3, lowest), delta, dense)[:-1],
+            np.linspace(max(delta / 2, lowest), delta, dense)[:-1],
+        ):
+            grid = distinguishable(grid)
+            grid_points, grid_deviations = _deviations(f, a, limit, grid)
+            outside = _first_offset_outside(grid, grid_deviations, epsilon)
+            runs.append((grid, grid_points, grid_deviations, outside))
+        # δ becomes the largest offset checked below the first one outside the band.
+        first_outside = min(run[3] for run in runs)
+        shrunk = max(float(run[0][run[0] < first_outside].max(initial=0.0)) for run in runs)
+        if shrunk == delta:
+            break
+        delta, whole_radius = shrunk, False
+    within = [(run[1][:, run[0] <= delta], run[2][:, run[0] <= delta]) for run in runs]
+    points = np.concatenate([run_points for run_points, _ in within], axis=1)
+    deviations = np.concatenate([run_deviations for _, run_deviations in within], axis=1)
+    side, index = np.unravel_index(int(np.argmax(deviations)), deviations.shape)
+    where = "the whole sampled radius; " if whole_radius else ""
     verdict = (
-        f"δ = {delta:.4g} works: |f(x) − {_format_number(limit)}| < {_format_number(epsilon)} "
-        f"for every sampled x with 0 < |x − {point_text}| ≤ δ"
+        f"δ = {delta:.4g}: |f(x) − {_format_number(limit)}| < {_format_number(epsilon)} at all "
+        f"{deviations.size:,} sampled x with 0 < |x − {point_text}| ≤ δ "
+        f"({where}checked on samples, not a proof)"
     )
-    if first_out == offsets.size:
-        verdict += " (the whole sampled radius)"
     return EpsilonDelta(
         **common,
         delta=delta,
         found=True,
         worst_x=float(points[side, index]),
-        worst_deviation=float(band[side, index]),
+        worst_deviation=float(deviations[side, index]),
+        checked=int(deviations.size),
         verdict=verdict,
     )

@@ -25,6 +25,8 @@ _STEPS = _DECADES * _PER_DECADE + 1
 _POINT_STEPS = 100
 _CURVE_POINTS = 2001
 _CACHE_SIZE = 128
+# A δ is found on samples (see find_delta), so the summary never calls it proved.
+_ON_SAMPLES = "checked on samples, not a proof"
 
 
 @dataclass(frozen=True)
@@ -94,9 +96,10 @@ class LimitExplorer(Explorer):
 
     The left panel shows f near a, the points of a shrinking sequence a ± h
     marching in from both sides, the band L ± ε and the band a ± δ of x that
-    keeps f inside it (from `calcwidgets.core.limits.find_delta`); "no δ works"
-    when none does. The right panel plots |f(x) − L| against |x − a| on log
-    axes: δ works when every point left of the δ line lies below the ε line.
+    keeps f inside it (from `calcwidgets.core.limits.find_delta`, which checks
+    δ on dense samples and so gives evidence, not a proof); "no δ works" when
+    none does. The right panel plots |f(x) − L| against |x − a| on log axes: δ
+    works when every point left of the δ line lies below the ε line.
     When the limit does not exist, the bands are drawn around a candidate L
     (midway between the one-sided limits, or the middle of the oscillation) to
     show that it fails for small ε. Moving a off the special point shows an
@@ -329,7 +332,10 @@ class LimitExplorer(Explorer):
             parts.append(f"f is undefined on the {undefined[0]} of a, so there is no two-sided δ")
         elif estimate.kind == "exists":
             if delta.found:
-                parts.append(f"with ε = {_number(epsilon)}, δ = {_number(delta.delta)} works")
+                parts.append(
+                    f"with ε = {_number(epsilon)}, δ = {_number(delta.delta)}: no sampled x with "
+                    f"0 < |x − a| < δ leaves the band ({_ON_SAMPLES})"
+                )
             else:
                 parts.append(
                     f"with ε = {_number(epsilon)}, no δ found: even at x = "
@@ -338,8 +344,9 @@ class LimitExplorer(Explorer):
                 )
         elif delta.found:
             parts.append(
-                f"trying L = {_number(limit)} with ε = {_number(epsilon)}: δ = "
-                f"{_number(delta.delta)} works for this ε, but a smaller ε defeats every δ"
+                f"trying L = {_number(limit)} with ε = {_number(epsilon)}: no sampled x with "
+                f"0 < |x − a| < δ = {_number(delta.delta)} leaves this band ({_ON_SAMPLES}), "
+                "but a smaller ε defeats every δ"
             )
         else:
             parts.append(
