@@ -177,7 +177,27 @@ def test_an_error_of_exactly_zero_sits_on_the_floor_and_is_named(explorer):
     assert_allclose(explorer.view.current_.get_ydata(), [ERROR_FLOOR])
     drawn = explorer.view.error_line_.get_ydata()
     assert np.all(drawn[curve.error == 0] == ERROR_FLOOR)
-    assert "a smaller h never hurts" in explorer.summary.value
+    assert "nothing is subtracted, so a smaller h never hurts the complex step" in (
+        explorer.summary.value
+    )
+
+
+def test_the_complex_step_summary_names_a_threshold_not_a_best_h(explorer):
+    explorer.method.value = "complex_step"
+    for h in (1e-2, 1e-12):
+        explorer.h.value = h
+        curve, at_h = core_curve("sin x", 1.0, "complex_step", h)
+        summary = explorer.summary.value
+        # Below the threshold, truncation √(6ε|f′|/|f‴|) is under the round-off floor ε|f′|.
+        threshold = np.sqrt(6 * np.finfo(float).eps * np.cos(1.0) / np.cos(1.0))
+        assert curve.best_h == pytest.approx(threshold, rel=1e-3)
+        assert f"truncation falls below round-off once h ≲ {curve.best_h:.1g}" in summary
+        assert "best h" not in summary
+    explorer.h.value = 1e-2
+    assert "truncation dominates: a smaller h helps" in explorer.summary.value
+    explorer.h.value = 1e-12
+    assert "a smaller h never hurts the complex step" in explorer.summary.value
+    assert_clean(explorer)
 
 
 def test_presets_move_the_controls_and_redraw_once(explorer):

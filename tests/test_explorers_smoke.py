@@ -1,6 +1,7 @@
 """Every public explorer builds, survives each control at its extremes, and stays error-free."""
 
 import io
+import math
 
 import ipywidgets as widgets
 import pytest
@@ -72,3 +73,22 @@ def test_each_preset_applies_cleanly(name):
         assert explorer.message.value == "", f"{name}: preset {preset!r} showed an error"
         assert explorer.image.value != before or preset == next(iter(explorer.presets))
     assert explorer.warnings_caught == []
+
+
+def _steps_from_min(control):
+    if isinstance(control, widgets.FloatLogSlider):
+        return (math.log(control.value, control.base) - control.min) / control.step
+    return (control.value - control.min) / control.step
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_every_default_lies_on_its_sliders_grid(name):
+    # The browser snaps an off-grid value to the nearest step and sends it back,
+    # so an off-grid default would change the explorer the moment it is shown.
+    explorer = getattr(calcwidgets, name)()
+    for control in explorer._controls:
+        if isinstance(control, (widgets.FloatLogSlider, widgets.FloatSlider, widgets.IntSlider)):
+            steps = _steps_from_min(control)
+            assert abs(steps - round(steps)) < 1e-9, (
+                f"{name}: {control.description} = {control.value!r} is between two steps"
+            )

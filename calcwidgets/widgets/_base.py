@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -18,6 +19,22 @@ logger = logging.getLogger("calcwidgets")
 #: Wide enough for every control's description, so no label is cut off.
 DESCRIPTION_STYLE = {"description_width": "9em"}
 CONTROL_LAYOUT = {"width": "24em"}
+
+
+def snap_to_grid(slider: widgets.FloatLogSlider | widgets.FloatSlider) -> None:
+    """Move a slider's value onto its own grid of steps, as the browser would.
+
+    The front end snaps a value that lies between two steps and sends the snapped
+    value back, so an explorer built with an off-grid default would change the
+    moment it is displayed. Snapping here, with the same arithmetic, keeps the
+    first frame the learner sees equal to the state the explorer was built in.
+    """
+    if isinstance(slider, widgets.FloatLogSlider):
+        steps = round((math.log(slider.value, slider.base) - slider.min) / slider.step)
+        slider.value = slider.base ** (slider.min + steps * slider.step)
+    else:
+        steps = round((slider.value - slider.min) / slider.step)
+        slider.value = slider.min + steps * slider.step
 
 
 class Explorer(widgets.VBox):

@@ -25,7 +25,7 @@ from ..core.quadratic import (
 )
 from ..core.results import OptimizationResult, Status
 from ..plotting.convergence_view import TARGET_GAP, ConvergenceView
-from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer
+from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer, snap_to_grid
 
 __all__ = ["ITERATION_COUNTS", "OPTIMIZERS", "ConvergenceExplorer"]
 
@@ -229,6 +229,7 @@ class ConvergenceExplorer(Explorer):
             style=DESCRIPTION_STYLE,
             layout=CONTROL_LAYOUT,
         )
+        snap_to_grid(self.learning_rate_fraction)
         self.momentum = widgets.FloatSlider(
             value=momentum,
             min=MOMENTUM_RANGE[0],

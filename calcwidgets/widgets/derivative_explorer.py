@@ -21,7 +21,7 @@ from ..core.derivatives import (
 )
 from ..core.limits import _evaluate_real
 from ..plotting.derivative_view import DerivativeView
-from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer
+from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer, snap_to_grid
 
 __all__ = ["DerivativeExplorer"]
 
@@ -202,6 +202,7 @@ class DerivativeExplorer(Explorer):
             style=DESCRIPTION_STYLE,
             layout=CONTROL_LAYOUT,
         )
+        snap_to_grid(self.h)
         methods = [("forward", "forward"), ("central", "central")]
         if not self._complex_problem:
             methods.append(("complex step", "complex_step"))
@@ -374,7 +375,11 @@ class DerivativeExplorer(Explorer):
             f"{_METHOD_NAMES[method]} at x₀ = {_number(curve.x)} with h = {h:.2g}: "
             f"{_number(float(at_h.estimates[0]), 10)} ({accuracy})"
         )
-        if best_h is not None:
+        if method == "complex_step":
+            # The complex step has no best h: below this one its error stays at round-off.
+            if curve.best_h is not None:
+                text += f"; truncation falls below round-off once h ≲ {curve.best_h:.1g}"
+        elif best_h is not None:
             text += f"; best h ≈ {best_h:.1g}"
         truncation, rounding = float(at_h.truncation[0]), float(at_h.rounding[0])
         if collapsed:
@@ -390,7 +395,7 @@ class DerivativeExplorer(Explorer):
         elif truncation > rounding:
             text += "; truncation dominates: a smaller h helps"
         elif method == "complex_step":
-            text += "; the complex step subtracts nothing, so a smaller h never hurts"
+            text += "; nothing is subtracted, so a smaller h never hurts the complex step"
         else:
             text += "; round-off dominates: a smaller h makes it worse"
         if not exact_reference:
