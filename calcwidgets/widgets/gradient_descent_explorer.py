@@ -318,7 +318,7 @@ class GradientDescentExplorer(Explorer):
                 max=high,
                 step=unit / 10,
                 description=f"start {name}",
-                readout_format=".3g",
+                readout_format=".2f",
                 continuous_update=True,
                 style=DESCRIPTION_STYLE,
                 layout=CONTROL_LAYOUT,

@@ -279,7 +279,7 @@ class IntegralExplorer(Explorer):
             value="area",
             description="mode",
             tooltips=["an integral as an area", "an expected loss as an integral"],
-            style={**DESCRIPTION_STYLE, "button_width": "7em"},
+            style={**DESCRIPTION_STYLE, "button_width": "auto"},
             layout=CONTROL_LAYOUT,
         )
         self.function = widgets.Dropdown(

@@ -387,12 +387,10 @@ class OverfittingExplorer(Explorer):
             layout=CONTROL_LAYOUT,
         )
         self.early_stopping = widgets.SelectionSlider(
-            options=[
-                ("∞ (off: exact fit)" if math.isinf(k) else _steps(k), k)
-                for k in EARLY_STOPPING_STEPS
-            ],
+            options=[("∞ (off)" if math.isinf(k) else _steps(k), k) for k in EARLY_STOPPING_STEPS],
             value=math.inf,
-            description="GD steps (early stop)",
+            description="GD steps",
+            tooltip="gradient-descent steps before stopping early; ∞ means the exact fit",
             continuous_update=True,
             style=DESCRIPTION_STYLE,
             layout=CONTROL_LAYOUT,
