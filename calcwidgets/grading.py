@@ -79,6 +79,7 @@ summary states which containment each run had.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import csv
 import ctypes
 import json
@@ -1330,13 +1331,27 @@ def grade_submissions(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            reports = asyncio.run(grade_all())
+            reports = _run_to_completion(grade_all)
     finally:
         shutil.rmtree(sandbox_root, ignore_errors=True)
     write_grades_csv(reports, out_dir / "grades.csv")
     summary = summary_text(reports, seed=seed, notes=notes)
     (out_dir / "summary.md").write_text(summary, encoding="utf-8")
     return reports
+
+
+def _run_to_completion(make_coroutine):
+    """Run a coroutine to its end, also when this thread already runs an event loop.
+
+    A notebook kernel, or Playwright's synchronous API, keeps a loop running in the
+    main thread, where ``asyncio.run`` refuses to start; a worker thread has none.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, make_coroutine()).result()
 
 
 # Reports -------------------------------------------------------------------------------------

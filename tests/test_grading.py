@@ -7,6 +7,7 @@ limits for notebooks that never finish. No test asserts how long anything took.
 """
 
 import ast
+import asyncio
 import csv
 import json
 import os
@@ -702,3 +703,18 @@ def test_the_command_line_grades_and_reports_bad_arguments(tmp_path, capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["grade", str(tmp_path / "subs"), "--out", str(out), "--timeout", "0"])
     assert stopped.value.code == 2
+
+
+def test_grading_runs_inside_a_thread_that_already_has_an_event_loop():
+    # A notebook kernel (or Playwright's sync API) keeps a loop running in the main
+    # thread, where asyncio.run would refuse to start.
+    from calcwidgets.grading import _run_to_completion
+
+    async def answer():
+        return 42
+
+    async def caller():
+        return _run_to_completion(answer)
+
+    assert asyncio.run(caller()) == 42
+    assert _run_to_completion(answer) == 42

@@ -121,6 +121,9 @@ class Explorer(widgets.VBox):
             return
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            # Python hides these from everyone by default, and they come from whatever
+            # the garbage collector finalises during the update, not from the update.
+            warnings.simplefilter("ignore", ResourceWarning)
             try:
                 summary = self._update()
                 frame = self._canvas.render()

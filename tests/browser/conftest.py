@@ -131,8 +131,10 @@ def chromium_available() -> None:
         _missing_browser("Playwright is not installed: pip install -e '.[test]'")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_available):
+    # Module scope: Playwright's sync API keeps an event loop running in the main
+    # thread while it is open, which would break asyncio code in later test files.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
