@@ -6,7 +6,8 @@ import html
 import logging
 import math
 import warnings
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -35,6 +36,28 @@ def snap_to_grid(slider: widgets.FloatLogSlider | widgets.FloatSlider) -> None:
     else:
         steps = round((slider.value - slider.min) / slider.step)
         slider.value = slider.min + steps * slider.step
+
+
+class RecentCache:
+    """Keep the ``size`` most recently used results of what the sliders do not change."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._size = size
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """Return the result stored under ``key``, computing and storing it if absent."""
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        value = compute()
+        self._items[key] = value
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:  # noqa: D105 - how many results are kept
+        return len(self._items)
 
 
 class Explorer(widgets.VBox):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from typing import Any
 
 import ipywidgets as widgets
@@ -25,7 +23,7 @@ from ..core.quadratic import (
 )
 from ..core.results import OptimizationResult, Status
 from ..plotting.convergence_view import TARGET_GAP, ConvergenceView
-from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer, snap_to_grid
+from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer, RecentCache, snap_to_grid
 
 __all__ = ["ITERATION_COUNTS", "OPTIMIZERS", "ConvergenceExplorer"]
 
@@ -67,24 +65,6 @@ _LARGEST_EIGENVALUE = 1.0
 _BOWL_ANGLE = math.pi / 2
 
 _CACHE_SIZE = 128
-
-
-class _Cache:
-    """A small least-recently-used cache."""
-
-    def __init__(self, size: int) -> None:
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._size = size
-
-    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key]
-        value = compute()
-        self._items[key] = value
-        if len(self._items) > self._size:
-            self._items.popitem(last=False)
-        return value
 
 
 def _in_range(name: str, value: Any, low: float, high: float) -> float:
@@ -274,8 +254,8 @@ class ConvergenceExplorer(Explorer):
             layout=CONTROL_LAYOUT,
         )
         self.view = ConvergenceView()
-        self._bowls = _Cache(_CACHE_SIZE)
-        self._runs = _Cache(_CACHE_SIZE)
+        self._bowls = RecentCache(_CACHE_SIZE)
+        self._runs = RecentCache(_CACHE_SIZE)
         self._shown_condition: float | None = None
 
         _, hard = self._bowl(100.0)

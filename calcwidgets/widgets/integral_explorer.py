@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ from ..core.integrals import (
     riemann_sum,
 )
 from ..plotting.integral_view import MAX_DRAWN_POINTS, IntegralView, rule_name, with_uncertainty
-from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer
+from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer, RecentCache
 
 __all__ = ["IntegralExplorer"]
 
@@ -129,27 +128,6 @@ _LOSSES = {
     "squared": ("squared error (x − c)²", _squared_error, "E[(X − c)²]"),
     "absolute": ("absolute error |x − c|", _absolute_error, "E[|X − c|]"),
 }
-
-
-class _Cache:
-    """A small least-recently-used cache of what the sliders do not change."""
-
-    def __init__(self, size: int = _CACHE_SIZE) -> None:
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-        self._size = size
-
-    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        if key in self._entries:
-            self._entries.move_to_end(key)
-            return self._entries[key]
-        value = compute()
-        self._entries[key] = value
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 class _Recorder:
@@ -270,7 +248,9 @@ class IntegralExplorer(Explorer):
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, got {seed!r}")
         self._seed = seed
-        self._caches = {name: _Cache() for name in ("curve", "reference", "convergence")}
+        self._caches = {
+            name: RecentCache(_CACHE_SIZE) for name in ("curve", "reference", "convergence")
+        }
         self._shown_function: str | None = None
 
         start = self._cases[first]

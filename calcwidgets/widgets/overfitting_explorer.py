@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -18,7 +15,7 @@ from ..core.optimizers import optimize
 from ..core.quadratic import QuadraticLoss, gradient_descent_closed_form
 from ..core.results import OptimizationResult, Status
 from ..plotting.overfitting_view import OverfittingView, lambda_label
-from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer
+from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer, RecentCache
 
 __all__ = [
     "EARLY_STOPPING_STEPS",
@@ -69,24 +66,6 @@ _DEGREES = tuple(range(1, MAX_DEGREE + 1))
 _CACHE_SIZE = 16
 _GOOD_FACTOR = 1.3
 _GOOD_MARGIN = 1e-3
-
-
-class _Cache:
-    """A small least-recently-used cache of what the sliders do not change."""
-
-    def __init__(self, size: int = _CACHE_SIZE) -> None:
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-        self._size = size
-
-    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        if key in self._entries:
-            self._entries.move_to_end(key)
-            return self._entries[key]
-        value = compute()
-        self._entries[key] = value
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
-        return value
 
 
 @dataclass(frozen=True)
@@ -337,8 +316,8 @@ class OverfittingExplorer(Explorer):
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, got {seed!r}")
         self._seed = seed
-        self._problems = _Cache(8)
-        self._grids = _Cache(_CACHE_SIZE)
+        self._problems = RecentCache(8)
+        self._grids = RecentCache(_CACHE_SIZE)
         self._curve_x = np.linspace(-1.0, 1.0, CURVE_POINTS)
         self._curve_features = polynomial_features(self._curve_x, MAX_DEGREE)
 
