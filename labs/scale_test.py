@@ -4,6 +4,7 @@ Usage::
 
     python labs/scale_test.py --learners 10            # the full run
     python labs/scale_test.py --learners 2 --moves 8   # the smoke run of tests/test_hub_scale.py
+    python labs/scale_test.py --learners 10 --pause 0.5 --server-nodelay   # see --help
 
 It starts JupyterHub with ``labs/jupyterhub_config.py`` (shared-password sign-in,
 one local server per learner) and configurable-http-proxy, on 127.0.0.1 ports
