@@ -57,4 +57,4 @@ def test_unknown_exercises_list_the_known_ones():
 
 def test_registering_an_exercise_twice_is_refused():
     with pytest.raises(ValueError, match="registered twice"):
-        exercise("test.square", title="again", hint="")(lambda answer: None)
+        exercise("test.square", title="again", hint="again")(lambda answer: None)

@@ -1,4 +1,4 @@
-"""The course's exercise checks: ``check("02.1", answer)`` gives specific feedback and a hint."""
+"""The course's exercise checks: ``check("02.1", answer)`` gives feedback and graduated hints."""
 
 from ._framework import Feedback, Incorrect, Outcome, check, exercise, registered_exercises
 

@@ -1,10 +1,22 @@
-"""Self-checks for the course's exercises: specific feedback, a hint, never just "wrong".
+"""Self-checks for the course's exercises: specific feedback, graduated hints, never just "wrong".
 
 A lesson module registers one check per exercise with :func:`exercise`. A check
 receives the learner's answer and raises :class:`Incorrect` with a specific
 message when it is wrong. A learner who has not attempted an exercise leaves the
 stub's ``...`` in place, and :func:`check` reports "not attempted yet" instead of
 failing, so "Run All" always works.
+
+Graduated hints
+---------------
+An exercise registers a sequence of hints, from a nudge (which idea, which
+section of the lesson) to a near-complete step. In a learner's kernel
+:func:`check` shows the first with the first wrong answer and one level more
+with each further wrong answer that differs from the last one, up to the last
+level; running the cell again on the same answer repeats the same hint. A
+correct answer and a stub leave the level where it is. A hint that an
+:class:`Incorrect` brings for its particular mistake is shown instead and does
+not use up a level. :func:`judge_answer`, which the grader calls, keeps no
+state and always shows the first level.
 
 With the environment variable ``CALCWIDGETS_CHECKS=strict`` a wrong answer
 raises :class:`AssertionError`; the test suite runs the solution notebooks that
@@ -32,13 +44,14 @@ never sees a hidden check's feedback.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
 import numbers
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -88,9 +101,30 @@ class Outcome(StrEnum):
     NOT_ATTEMPTED = "not attempted yet"
 
 
+_FURTHER_HINT = "Run the cell again after another try for a further hint."
+
+
 @dataclass(frozen=True)
 class Feedback:
-    """What :func:`check` tells the learner about one answer."""
+    """What :func:`check` tells the learner about one answer.
+
+    Attributes
+    ----------
+    exercise, title : str
+        The exercise's identifier and title.
+    outcome : Outcome
+        The verdict.
+    message : str
+        What the answer shows, or what is wrong with it.
+    hint : str or None
+        How to get unstuck; ``None`` unless the answer is incorrect.
+    points, max_points : float
+        The points earned and the points possible.
+    hint_level, hint_levels : int
+        ``hint`` is graduated hint number ``hint_level`` of the exercise's
+        ``hint_levels``; both are 0 when the hint is specific to the mistake or
+        there is no hint.
+    """
 
     exercise: str
     title: str
@@ -99,17 +133,33 @@ class Feedback:
     hint: str | None
     points: float
     max_points: float
+    hint_level: int = 0
+    hint_levels: int = 0
 
     @property
     def correct(self) -> bool:
         """Whether the answer passed the check."""
         return self.outcome is Outcome.CORRECT
 
+    @property
+    def hint_label(self) -> str:
+        """``"Hint 2 of 3"`` for a graduated hint of several levels, else ``"Hint"``."""
+        if self.hint_levels > 1:
+            return f"Hint {self.hint_level} of {self.hint_levels}"
+        return "Hint"
+
+    @property
+    def further_hint_follows(self) -> bool:
+        """Whether another wrong answer would bring a more specific hint."""
+        return 0 < self.hint_level < self.hint_levels
+
     def __str__(self) -> str:  # noqa: D105 - the plain-text form of the feedback box
         mark = {Outcome.CORRECT: "✔", Outcome.INCORRECT: "✘", Outcome.NOT_ATTEMPTED: "…"}
         text = f"{mark[self.outcome]} Exercise {self.exercise} ({self.title}): {self.message}"
         if self.hint:
-            text += f"\n  Hint: {self.hint}"
+            text += f"\n  {self.hint_label}: {self.hint}"
+        if self.further_hint_follows:
+            text += f"\n  {_FURTHER_HINT}"
         return text
 
     def _repr_html_(self) -> str:
@@ -118,7 +168,9 @@ class Feedback:
             Outcome.INCORRECT: "#D55E00",
             Outcome.NOT_ATTEMPTED: "#0072B2",
         }
-        hint = f"<br><b>Hint:</b> {html.escape(self.hint)}" if self.hint else ""
+        hint = f"<br><b>{self.hint_label}:</b> {html.escape(self.hint)}" if self.hint else ""
+        if self.further_hint_follows:
+            hint += f"<br><i>{_FURTHER_HINT}</i>"
         return (
             f'<div role="status" style="border-left: 4px solid {colours[self.outcome]}; '
             f'padding: 4px 8px;"><b>Exercise {html.escape(self.exercise)} — '
@@ -132,25 +184,71 @@ class _Exercise:
     identifier: str
     title: str
     points: float
-    hint: str
+    hints: tuple[str, ...]
     function: Callable[[Any], str | None]
 
 
 _REGISTRY: dict[str, _Exercise] = {}
 
+#: Per exercise, in this process: the graduated hint level :func:`check` showed
+#: last and the fingerprint of the wrong answer it showed it for.
+_HINTS_SHOWN: dict[str, tuple[int, str | None]] = {}
 
-def exercise(identifier: str, *, title: str, hint: str, points: float = 1.0) -> Callable:
+
+def _hint_levels(identifier: str, hint: str | Sequence[str]) -> tuple[str, ...]:
+    """Return ``hint`` as a tuple of levels, or raise if it is not non-empty strings."""
+    levels = (hint,) if isinstance(hint, str) else tuple(hint)
+    if not levels:
+        raise ValueError(f"exercise {identifier!r} needs at least one hint")
+    for level in levels:
+        if not isinstance(level, str):
+            raise TypeError(
+                f"the hints of exercise {identifier!r} must be strings, got {type(level).__name__}"
+            )
+        if not level.strip():
+            raise ValueError(f"exercise {identifier!r} has an empty hint")
+    return levels
+
+
+def exercise(
+    identifier: str, *, title: str, hint: str | Sequence[str], points: float = 1.0
+) -> Callable:
     """Register the decorated function as the check of exercise ``identifier``.
 
     The function takes the learner's answer, raises :class:`Incorrect` when it is
     wrong and may return a sentence of praise that says what the answer shows.
-    ``hint`` is shown with any wrong answer that does not bring a hint of its own.
+
+    Parameters
+    ----------
+    identifier : str
+        The exercise, for example ``"02.1"``.
+    title : str
+        Its title, as the notebook's heading gives it.
+    hint : str or sequence of str
+        The graduated hints, from a nudge to a near-complete step (one string is
+        one level). With each further wrong answer that brings no hint of its own,
+        :func:`check` shows the next level; see the module's docstring.
+    points : float, default 1.0
+        Points for a correct answer.
+
+    Returns
+    -------
+    callable
+        The decorator; it returns the check unchanged.
+
+    Raises
+    ------
+    ValueError
+        If there is no hint, a hint is empty, or ``identifier`` is already registered.
+    TypeError
+        If a hint is not a string.
     """
+    hints = _hint_levels(identifier, hint)
 
     def register(function: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
         if identifier in _REGISTRY:
             raise ValueError(f"exercise {identifier!r} is registered twice")
-        _REGISTRY[identifier] = _Exercise(identifier, title, points, hint, function)
+        _REGISTRY[identifier] = _Exercise(identifier, title, points, hints, function)
         return function
 
     return register
@@ -188,24 +286,41 @@ def judge_answer(identifier: str, answer: Any) -> Feedback:
     Returns
     -------
     Feedback
-        The verdict, the message and the points.
+        The verdict, the message, the points and, for a wrong answer, the first
+        level of the exercise's hints (or the hint specific to the mistake).
     """
+    entry = _registered(identifier)
+    return _verdict(identifier, entry.title, entry.points, entry.hints, entry.function, (answer,))
+
+
+def _registered(identifier: str) -> _Exercise:
     _load_lessons()
     if identifier not in _REGISTRY:
         known = ", ".join(sorted(_REGISTRY))
         raise ValueError(f"identifier must be one of {known}; got {identifier!r}")
-    entry = _REGISTRY[identifier]
-    return _verdict(identifier, entry.title, entry.points, entry.hint, entry.function, (answer,))
+    return _REGISTRY[identifier]
 
 
 def _verdict(
     identifier: str,
     title: str,
     points: float,
-    hint: str | None,
+    hints: tuple[str, ...],
     function: Callable[..., str | None],
     arguments: tuple,
+    hint_level: int = 1,
 ) -> Feedback:
+    """Judge ``function(*arguments)``; a wrong answer gets ``hints[hint_level - 1]``."""
+
+    def wrong(message: str, specific_hint: str | None = None) -> Feedback:
+        if specific_hint or not hints:
+            hint, level, levels = specific_hint, 0, 0
+        else:
+            hint, level, levels = hints[hint_level - 1], hint_level, len(hints)
+        return Feedback(
+            identifier, title, Outcome.INCORRECT, message, hint, 0.0, points, level, levels
+        )
+
     if _not_attempted(arguments[0]):
         return Feedback(
             identifier,
@@ -218,20 +333,10 @@ def _verdict(
         )
     try:
         praise = function(*arguments)
-    except Incorrect as wrong:
-        return Feedback(
-            identifier, title, Outcome.INCORRECT, wrong.message, wrong.hint or hint, 0.0, points
-        )
+    except Incorrect as mistake:
+        return wrong(mistake.message, mistake.hint)
     except Exception as error:  # the learner's own function may raise anything
-        return Feedback(
-            identifier,
-            title,
-            Outcome.INCORRECT,
-            f"checking your answer raised {type(error).__name__}: {error}",
-            hint,
-            0.0,
-            points,
-        )
+        return wrong(f"checking your answer raised {type(error).__name__}: {error}")
     return Feedback(
         identifier, title, Outcome.CORRECT, praise or "well done.", None, points, points
     )
@@ -251,15 +356,37 @@ def check(identifier: str, answer: Any) -> Feedback:
     Returns
     -------
     Feedback
-        Displays as a coloured box in a notebook and as one line in a terminal.
+        Displays as a coloured box in a notebook and as plain lines in a terminal.
+        A wrong answer that brings no hint of its own gets the exercise's next
+        hint level, one level per changed wrong answer (see the module's docstring).
     """
-    feedback = judge_answer(identifier, answer)
+    entry = _registered(identifier)
+    shown_level, shown_for = _HINTS_SHOWN.get(identifier, (0, None))
+    fingerprint = _fingerprint(answer)
+    if shown_level and fingerprint is not None and fingerprint == shown_for:
+        hint_level = shown_level
+    else:
+        hint_level = min(shown_level + 1, len(entry.hints))
+    feedback = _verdict(
+        identifier, entry.title, entry.points, entry.hints, entry.function, (answer,), hint_level
+    )
+    if feedback.hint_level:
+        _HINTS_SHOWN[identifier] = (feedback.hint_level, fingerprint)
     record = os.environ.get(GRADING_RECORD_ENV)
     if record:
         _record_check(record, feedback, answer, sys._getframe(1).f_globals)
     if os.environ.get("CALCWIDGETS_CHECKS") == "strict" and feedback.outcome is Outcome.INCORRECT:
         raise AssertionError(str(feedback))
     return feedback
+
+
+def _fingerprint(answer: Any) -> str | None:
+    """Return a digest that is equal for equal answers, or None if the answer cannot be encoded."""
+    try:
+        encoded = json.dumps(encode_answer(answer), sort_keys=True, allow_nan=False)
+    except Exception:  # a learner's object may break anything it is asked to do
+        return None
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 # Hidden checks ---------------------------------------------------------------------------------
@@ -434,8 +561,9 @@ def judge_hidden(hidden: HiddenCheck, probe: Any, seed: int) -> Feedback:
     except ValueError as error:
         return fail(f"the grading record of this check is malformed: {error}")
     arguments = hidden.inputs(np.random.default_rng(seed))
+    hints = (hidden.hint,) if hidden.hint else ()
     return _verdict(
-        hidden.label, hidden.title, hidden.points, hidden.hint, hidden.judge, (result, *arguments)
+        hidden.label, hidden.title, hidden.points, hints, hidden.judge, (result, *arguments)
     )
 
 

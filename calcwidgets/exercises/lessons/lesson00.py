@@ -48,7 +48,16 @@ def _close(a: float, b: float) -> bool:
 @exercise(
     "00.1",
     title="the slope of a line",
-    hint="slope = rise / run = (y2 − y1) / (x2 − x1)",
+    hint=(
+        (
+            "slope = rise / run: how much y changes between the two points, divided by how much x "
+            "changes between them (the formula for m is in the exercise)."
+        ),
+        (
+            "The rise is y2 − y1 and the run is x2 − x1. Subtract in the same order on top and "
+            "bottom, so that the sign comes out right."
+        ),
+    ),
 )
 def _check_slope(answer: Any) -> str:
     slope = _as_number(answer, "slope")
@@ -96,7 +105,16 @@ def _grid() -> np.ndarray:
 @exercise(
     "00.2",
     title="a function on a whole array",
-    hint="numpy works entry by entry: values = xs**2 - 2*xs (no loop needed)",
+    hint=(
+        (
+            "Write f(x) = x² − 2x in Python as if xs were a single number: numpy applies the "
+            "arithmetic to every entry, so no loop is needed."
+        ),
+        (
+            "In Python the square of xs is xs**2 (xs*2 doubles it, and xs^2 is a bitwise "
+            "operation); the second term is 2 times xs."
+        ),
+    ),
 )
 def _check_values(answer: Any) -> str:
     if callable(answer):

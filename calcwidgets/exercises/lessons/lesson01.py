@@ -67,8 +67,18 @@ def _close(a: float, b: float, rtol: float = 1e-9) -> bool:
     "01.1",
     title="one-sided limits at a seam",
     hint=(
-        "from the left (x < 2) g is x² + 1, from the right (x ≥ 2) it is 4x − 1; each branch is "
-        "continuous, so plug x = 2 into the branch that applies"
+        (
+            "Section 2 (One-sided limits): the limit from the left looks only at x < 2, the limit "
+            "from the right only at x > 2. Decide which piece of g applies on each side."
+        ),
+        (
+            "For x < 2, g(x) = x² + 1; for x > 2, g(x) = 4x − 1. Each piece is a polynomial, "
+            "hence continuous, so its limit at 2 is its value at 2."
+        ),
+        (
+            "The two-sided limit exists exactly when both one-sided limits exist and are equal; "
+            "compare your two numbers."
+        ),
     ),
 )
 def _check_one_sided(answer: Any) -> str:
@@ -120,7 +130,17 @@ def _check_one_sided(answer: Any) -> str:
 @exercise(
     "01.2",
     title="the largest δ for a line",
-    hint="|f(x) − L| = |5x − 3 − 2| = 5·|x − 1|, which is < ε exactly when |x − 1| < ε/5",
+    hint=(
+        (
+            "Follow the worked example for 3x + 1 in section 4 (The ε–δ definition): write |f(x) "
+            "− 2| in terms of |x − 1|."
+        ),
+        "|f(x) − 2| = |5x − 5| = 5·|x − 1|. For which values of |x − 1| is that below ε?",
+        (
+            "5·|x − 1| < ε exactly when |x − 1| < ε/5; any larger δ lets in an x with |f(x) − 2| "
+            "≥ ε."
+        ),
+    ),
 )
 def _check_delta(answer: Any) -> str:
     delta = _as_number(answer, "delta")
@@ -159,7 +179,20 @@ def _check_delta(answer: Any) -> str:
 @exercise(
     "01.3",
     title="the difference quotient of x³",
-    hint="difference_quotient(h) = ((2 + h)**3 - 2**3) / h, which works on a whole array of h",
+    hint=(
+        (
+            "The difference quotient (f(a + h) − f(a))/h of section 6 (The limit that defines the "
+            "derivative), with f(x) = x³ and a = 2, as a function of h."
+        ),
+        (
+            "f(2 + h) is (2 + h) cubed and f(2) is 8. Plain arithmetic (+, −, *, /, **) on h "
+            "works on a whole array of steps at once; avoid loops, float() and the math module."
+        ),
+        (
+            "Subtract f(2) from f(2 + h), then divide by h. At h = 0.1 the quotient is 12.61, and "
+            "as h shrinks the values approach 12."
+        ),
+    ),
 )
 def _check_quotient(answer: Any) -> str:
     if callable(answer):

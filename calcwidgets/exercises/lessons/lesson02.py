@@ -62,8 +62,18 @@ def _same(a: np.ndarray, b: np.ndarray, rtol: float = 1e-7) -> bool:
     "02.1",
     title="a gradient by hand",
     hint=(
-        "for ∂f/∂w₀ treat w₁ as a constant: ∂(w₀²·w₁)/∂w₀ = 2·w₀·w₁; for ∂f/∂w₁ treat w₀ as a "
-        "constant: w₀² + cos(w₁)"
+        (
+            "Section 3 (Partial derivatives and the gradient): for ∂f/∂w₀ hold w₁ fixed, for "
+            "∂f/∂w₁ hold w₀ fixed, and differentiate as in one variable."
+        ),
+        (
+            "With w₁ held fixed, w₀²·w₁ is a constant times w₀² and sin(w₁) is a constant. With "
+            "w₀ held fixed, w₀²·w₁ is a constant times w₁, and the derivative of sin is cos."
+        ),
+        (
+            "∂f/∂w₀ = 2·w₀·w₁ and ∂f/∂w₁ = w₀² + cos(w₁). Evaluate both at (1, 2) and put them in "
+            "one array, ∂f/∂w₀ first."
+        ),
     ),
 )
 def _check_gradient_by_hand(answer: Any) -> str:
@@ -115,8 +125,18 @@ def _check_gradient_by_hand(answer: Any) -> str:
     "02.2",
     title="a central difference",
     hint=(
-        "central_difference(f, x, h) = (f(x + h) - f(x - h)) / (2 * h): two points 2h apart, "
-        "and the parentheses around 2 * h matter"
+        (
+            "Section 4 (Numerical differentiation: forward versus central): the central "
+            "difference uses two points placed symmetrically around x, not x itself."
+        ),
+        (
+            "The two points are x − h and x + h. Take f at the right one minus f at the left one: "
+            "that is the rise, and the run between the points is 2h, not h."
+        ),
+        (
+            "Divide the rise by the run, with parentheses around it: / (2 * h). Writing / 2 * h "
+            "divides by 2 and then multiplies by h."
+        ),
     ),
 )
 def _check_central(answer: Any) -> str:
@@ -193,8 +213,19 @@ def _diagnose_data_part(part: np.ndarray, correct: np.ndarray, n: int, what: str
     "02.3",
     title="the gradient of the ridge loss",
     hint=(
-        "differentiate each term: (1/n)·‖Xw − y‖² gives 2/n · Xᵀ(Xw − y), and λ·‖w‖² gives "
-        "2·λ·w; add them"
+        (
+            "Differentiate the two terms separately and add. Section 8 (A cautionary tale) "
+            "derives the gradient of the data term: the chain rule runs from the predictions Xw "
+            "back to the weights."
+        ),
+        (
+            "λ‖w‖² = λ·Σ wⱼ², so ∂/∂wⱼ = 2λwⱼ and its gradient is 2λw. For the data term, each "
+            "squared residual rᵢ² with r = Xw − y contributes (2/n)·rᵢ·Xᵢⱼ to ∂/∂wⱼ."
+        ),
+        (
+            "Summed over the samples that is (2/n)·Xᵀ(Xw − y): X.T @ (…) turns the n residuals "
+            "into one number per weight. Then add 2·l2·w; the result has one entry per weight."
+        ),
     ),
 )
 def _check_ridge_gradient(answer: Any) -> str:

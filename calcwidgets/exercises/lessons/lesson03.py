@@ -109,7 +109,21 @@ _MIDPOINT_FEEDBACK = {
 @exercise(
     "03.1",
     title="a midpoint Riemann sum by hand",
-    hint="h = (b − a)/n, the midpoints are a + (np.arange(n) + 0.5)·h, the sum is h·Σ f(mᵢ).",
+    hint=(
+        (
+            "Section 1 (Area as a sum of thin rectangles): cut [a, b] into n pieces of equal "
+            "width, take f at the middle of each piece as its height, and add up the rectangles' "
+            "areas."
+        ),
+        (
+            "Each piece has width h = (b − a)/n, and the midpoint of piece i is a + (i + ½)·h for "
+            "i = 0, …, n − 1; np.arange(n) gives all the i at once."
+        ),
+        (
+            "Evaluate f once on the array of midpoints, add the heights with np.sum and multiply "
+            "by h, so that the function returns one number."
+        ),
+    ),
 )
 def _check_midpoint_sum(answer: Any) -> str:
     """Check the values of the learner's ``midpoint_sum`` on :data:`MIDPOINT_CASES`.
@@ -172,7 +186,17 @@ def _smallest_pieces(tolerance: float) -> int:
 @exercise(
     "03.2",
     title="pieces for a target accuracy",
-    hint="With E(n) ≈ C·n⁻ᵖ, E(n) = E(10)·(10/n)ᵖ; solve E(n) = 10⁻¹⁰ for n with p = 2.",
+    hint=(
+        (
+            "Section 3, “What an order buys you”: one measured error and the order p of the rule "
+            "predict how many pieces any tolerance needs."
+        ),
+        (
+            "Measure E(10), the distance between riemann_sum(np.exp, 0, 1, 10, rule='midpoint') "
+            "and exact_exp. With p = 2, E(n) ≈ E(10)·(10/n)²; set that equal to 10⁻¹⁰."
+        ),
+        "Solving for n gives n ≈ 10·(E(10)/10⁻¹⁰)^(1/2). Round up to a whole number of pieces.",
+    ),
 )
 def _check_pieces_needed(answer: Any) -> str:
     """Check the number of midpoint pieces that brings the error on ∫₀¹ eˣ dx to 1e-10.
@@ -275,7 +299,20 @@ _LOSS_MISTAKES: dict[str, tuple[Callable[[float], float], str]] = {
 @exercise(
     "03.3",
     title="the expected loss of a linear model",
-    hint="wX − Y = (w − a)X − ε; square it and take expectations: E[ε] = 0, E[X²] = μ² + σ².",
+    hint=(
+        (
+            "Section 7 (The expected loss of a model) derives a closed form for this kind of data "
+            "model; here a = 0.5, μ_X = −1, σ_X = 2 and s = 0.8."
+        ),
+        (
+            "Write wX − Y = (w − a)X − ε and square it. The cross term has expectation 0, because "
+            "ε is independent of X and has mean 0, and E[ε²] = s²."
+        ),
+        (
+            "R(w) = (w − a)²·E[X²] + s². X does not have mean 0, so E[X²] = μ_X² + σ_X², not σ_X² "
+            "alone."
+        ),
+    ),
 )
 def _check_expected_loss(answer: Any) -> str:
     """Check the learner's closed form of ``E[(wX − Y)²]`` at :data:`LOSS_WEIGHTS`.

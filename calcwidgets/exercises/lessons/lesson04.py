@@ -53,7 +53,17 @@ def _after_steps(curvature: float, learning_rate: float, steps: int) -> float:
 @exercise(
     "04.1",
     title="two gradient-descent steps by hand",
-    hint="f'(w) = 4(w − 3). Step 1: w = 1 − 0.1·f'(1). Step 2: the same from the new w.",
+    hint=(
+        (
+            "Section 1 (Downhill on a parabola) takes two steps from w = 0 on the same f with the "
+            "same η; do the same from w = 1."
+        ),
+        (
+            "f′(w) = 4(w − 3), and the update is w ← w − η·f′(w), with a minus sign. At the start "
+            "f′(1) = −8."
+        ),
+        "The first step ends at w = 1.8. The second step uses the slope at 1.8, not at 1.",
+    ),
 )
 def _check_two_steps(answer: Any) -> str:
     """Check ``w`` after two steps of gradient descent on ``f(w) = 2(w − 3)²`` from 1, η = 0.1.
@@ -115,7 +125,21 @@ def _regression() -> tuple[np.ndarray, np.ndarray]:
 @exercise(
     "04.2",
     title="the gradient of the mean squared error",
-    hint="r = X @ w − y has one entry per sample; the gradient is (2/n)·Xᵀr, one entry per weight.",
+    hint=(
+        (
+            "Section 2 (Linear regression and the gradient of its loss) derives the formula that "
+            "the exercise states; write it in numpy with @ for matrix products and .T for the "
+            "transpose."
+        ),
+        (
+            "The residuals r = Xw − y have one entry per sample, shape (n,). Xᵀ has shape (d, n), "
+            "so Xᵀr has one entry per weight, shape (d,)."
+        ),
+        (
+            "Scale Xᵀr by 2/n with n = len(y): the 2 comes from differentiating the square, the "
+            "1/n from the mean."
+        ),
+    ),
 )
 def _check_mse_gradient(answer: Any) -> str:
     """Check ``mse_gradient(w, X, y)`` at w = (1, −1) on ``make_linear_data(50, seed=0)``.
@@ -207,7 +231,21 @@ def _stable_rate(hessian: np.ndarray, *, smallest: bool = False) -> float:
 @exercise(
     "04.3",
     title="the largest stable learning rate",
-    hint="H = 2(XᵀX/n + λI); L = np.linalg.eigvalsh(H).max(); the bound is 2/L.",
+    hint=(
+        (
+            "Section 4 (How big a step? The stability bound 2/L) and section 6 (Regularization): "
+            "L is the largest eigenvalue of the Hessian, and the L2 penalty adds 2λI to the "
+            "Hessian."
+        ),
+        (
+            "Build the 2 × 2 matrix 2(XᵀX/n + λI) from data.X, with n = 50, λ = 0.1 and np.eye(2) "
+            "for I. It is symmetric, so np.linalg.eigvalsh gives its eigenvalues."
+        ),
+        (
+            "L is the largest of those eigenvalues (the steepest direction), not the smallest; "
+            "eta_max = 2/L."
+        ),
+    ),
 )
 def _check_stability_bound(answer: Any) -> str:
     """Check ``2/L`` for the ridge loss on ``make_linear_data(50, seed=0)`` with λ = 0.1.

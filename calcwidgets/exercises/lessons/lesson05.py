@@ -76,8 +76,18 @@ def _solve(X: np.ndarray, y: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     "05.1",
     title="ridge regression in closed form",
     hint=(
-        "set the gradient (2/n)·Xᵀ(Xw − y) + 2λw to zero: (XᵀX/n + λI) w = Xᵀy/n, then "
-        "np.linalg.solve(X.T @ X / n + l2 * np.eye(d), X.T @ y / n)"
+        (
+            "Section 2 (Ridge (L2): a price on large weights): set the gradient of the objective "
+            "to zero. The result is a linear system for w, the ridge normal equations."
+        ),
+        (
+            "The system is (XᵀX/n + λI)·w = Xᵀy/n: the 2s of the gradient cancel, and λ is added "
+            "to the diagonal only, for every weight, w₀ included."
+        ),
+        (
+            "np.linalg.solve(A, b) returns the w with A·w = b. Here A is XᵀX/n plus l2 times the "
+            "d × d identity np.eye(d), b is Xᵀy/n, and n, d = X.shape."
+        ),
     ),
 )
 def _check_ridge(answer: Any) -> str:
@@ -172,8 +182,19 @@ def _grid_errors() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     "05.2",
     title="choosing λ by validation error",
     hint=(
-        "for each λ in the grid: solve the ridge problem on the training points, compute the "
-        "mean squared error on the validation points, and keep the λ with the smallest one"
+        (
+            "Section 3 (Choosing λ with validation data): fit on the training points for each λ, "
+            "and judge each fit on the validation points."
+        ),
+        (
+            "For each λ in lambdas, solve the ridge problem on the degree-12 training features, "
+            "then compute the plain mean squared error of that fit on the validation points, "
+            "without the penalty."
+        ),
+        (
+            "np.argmin of those errors gives a position in the grid. best_l2 is the λ at that "
+            "position, lambdas[position], not the position and not the error."
+        ),
     ),
 )
 def _check_best_l2(answer: Any) -> str:
@@ -226,8 +247,18 @@ def _check_best_l2(answer: Any) -> str:
     "05.3",
     title="the proximal step of the lasso",
     hint=(
-        "first the gradient step v = w − η·gradient, then shrink every entry by η·λ₁ towards "
-        "zero and stop at zero: np.sign(v) * np.maximum(np.abs(v) - η·λ₁, 0)"
+        (
+            "Two stages, as in section 4 (L1, the lasso): an ordinary gradient step, then "
+            "soft-thresholding of its result with threshold η·λ₁."
+        ),
+        (
+            "The gradient step is v = w − η·gradient. Soft-thresholding moves every entry of v by "
+            "η·λ₁ towards zero and stops at zero: entries within η·λ₁ of zero become exactly 0."
+        ),
+        (
+            "Entry by entry, keep the sign of v (np.sign) and shrink the size np.abs(v) by η·λ₁, "
+            "with np.maximum(…, 0) so that no entry crosses zero."
+        ),
     ),
 )
 def _check_lasso_step(answer: Any) -> str:

@@ -75,8 +75,19 @@ def _number(answer: Any, name: str) -> float:
     "06.1",
     title="the Lipschitz constant by power iteration",
     hint=(
-        "start from a random vector v; repeat v = A @ v; v = v / np.linalg.norm(v); at the end "
-        "return the Rayleigh quotient v @ A @ v (v has norm 1)"
+        (
+            "The paragraph above the exercise: multiply a vector by A again and again, "
+            "normalising it each time; it turns towards the eigenvector of the largest "
+            "eigenvalue."
+        ),
+        (
+            "Draw the start v from np.random.default_rng(0), with A.shape[0] entries. In each "
+            "iteration replace v by A @ v, then divide it by its length np.linalg.norm(v)."
+        ),
+        (
+            "Return the eigenvalue, not the vector: the Rayleigh quotient vᵀAv of the final unit "
+            "vector, as a number."
+        ),
     ),
 )
 def _check_power_iteration(answer: Any) -> str:
@@ -137,7 +148,17 @@ def _bowl(shape: tuple[float, float]) -> Any:
 @exercise(
     "06.2",
     title="the stability bound of momentum",
-    hint="heavy ball on a quadratic is stable exactly when 0 < ηλ < 2(1 + β) for every eigenvalue",
+    hint=(
+        (
+            "Section 4 (Momentum: the heavy ball), “Stability, derived”: a condition on ηλ that "
+            "every eigenvalue λ of the bowl must satisfy."
+        ),
+        (
+            "Heavy ball converges exactly when 0 < ηλ < 2(1 + β) for every eigenvalue λ. The "
+            "largest eigenvalue, L, is the first to break it."
+        ),
+        "For this bowl L = 4 and β = 0.9: the edge is the η with ηL = 2(1 + β).",
+    ),
 )
 def _check_momentum_bound(answer: Any) -> str:
     value = _number(answer, "eta_max")
@@ -183,8 +204,18 @@ def _check_momentum_bound(answer: Any) -> str:
     "06.3",
     title="Polyak's optimal heavy ball",
     hint=(
-        "with L and μ the extreme eigenvalues: learning_rate = 4/(√L + √μ)², "
-        "momentum = ((√κ − 1)/(√κ + 1))², κ = L/μ"
+        (
+            "The subsection “The optimal heavy ball” gives both parameters in terms of the "
+            "extreme eigenvalues L and μ and of κ = L/μ."
+        ),
+        (
+            "Here L = 2 and μ = 0.02, so κ = 100 and √κ = 10. Polyak's learning rate is 4/(√L + "
+            "√μ)², with square roots of L and μ."
+        ),
+        (
+            "Polyak's momentum is β = ((√κ − 1)/(√κ + 1))², the square of the rate. Store the "
+            "pair in the order (learning_rate, momentum)."
+        ),
     ),
 )
 def _check_polyak(answer: Any) -> str:

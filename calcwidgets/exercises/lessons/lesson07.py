@@ -79,8 +79,18 @@ def _shape(values: np.ndarray, d: int, what: str) -> None:
     "07.1",
     title="the gradient of the mean cross-entropy",
     hint=(
-        "p = sigmoid(X @ w); the gradient is X.T @ (p - y) / n + 2 * l2 * w — one entry per "
-        "weight, the 1/n from the mean, 2λw from λ‖w‖²"
+        (
+            "Section 2 (Deriving the gradient): one sample's loss has derivative p − y with "
+            "respect to its logit, and the chain rule carries that back to the weights."
+        ),
+        (
+            "With p = σ(Xw), computed with sigmoid(X @ w), the data term is (1/n)·Xᵀ(p − y), one "
+            "entry per weight; the penalty λ‖w‖² adds 2λw."
+        ),
+        (
+            "Only the data term is a mean: divide Xᵀ(p − y) by n = len(y), then add 2·l2·w. The "
+            "result has shape (d,)."
+        ),
     ),
 )
 def _check_gradient(answer: Any) -> str:
@@ -161,8 +171,18 @@ def _check_gradient(answer: Any) -> str:
     "07.2",
     title="a training loop",
     hint=(
-        "w = np.zeros(d); repeat `iterations` times: w = w - learning_rate * gradient(w), with "
-        "the gradient of exercise 07.1 (penalty included); return w"
+        (
+            "Section 3 (Training with gradient descent): start at w = 0 and repeat w ← w − "
+            "η∇ℓ(w), with the gradient of exercise 07.1 written out inside the function."
+        ),
+        (
+            "Start from zeros with one entry per column of X, and loop exactly `iterations` "
+            "times, computing the gradient at the current w in every step."
+        ),
+        (
+            "The gradient is Xᵀ(σ(Xw) − y)/n + 2λw, penalty included; subtract learning_rate "
+            "times it, and return only the final weights."
+        ),
     ),
 )
 def _check_training(answer: Any) -> str:
@@ -220,8 +240,19 @@ def _check_training(answer: Any) -> str:
     "07.3",
     title="one Newton step",
     hint=(
-        "p = sigmoid(X @ w); g = X.T @ (p - y) / n + 2 * l2 * w; "
-        "H = (X.T * (p * (1 - p))) @ X / n + 2 * l2 * np.eye(d); return w - np.linalg.solve(H, g)"
+        (
+            "Section 5 (Newton's method): w ← w − (∇²ℓ(w))⁻¹∇ℓ(w), with the gradient and the "
+            "Hessian of section 2, both at the current w and both including the penalty."
+        ),
+        (
+            "The Hessian is (1/n)·Xᵀ diag(p(1 − p)) X + 2λI with p = σ(Xw). Multiplying X.T by "
+            "the vector p(1 − p) weights each sample's column, so no n × n diagonal matrix is "
+            "needed."
+        ),
+        (
+            "Do not invert H: np.linalg.solve(H, g) returns the step s with H·s = g, and the new "
+            "weights are w − s."
+        ),
     ),
 )
 def _check_newton(answer: Any) -> str:
