@@ -138,3 +138,20 @@ def test_new_tick_labels_get_a_new_layout():
     np.testing.assert_array_equal(
         _pixels(wide), _pixels(_fresh_frame("cube", 0.0, limits=(-3500.0, 3500.0)))
     )
+
+
+@pytest.mark.parametrize("aspect", ["auto", "equal"])
+def test_a_restored_layer_brings_back_the_axes_positions_it_was_drawn_with(aspect):
+    figure = CurveFigure()
+    figure.axes.set_aspect(aspect, adjustable="box")
+    figure.show("sin", limits=(-2, 2))
+    figure.frame(0.5)
+    figure.show("cube", limits=(-3500.0, 3500.0))  # wider tick labels: the axes move right
+    figure.frame(0.5)
+    figure.show("sin", limits=(-2, 2))
+    restored = figure.frame(0.5)
+    assert figure.draws == 2
+    fresh = CurveFigure()
+    fresh.axes.set_aspect(aspect, adjustable="box")
+    fresh.show("sin", limits=(-2, 2))
+    np.testing.assert_array_equal(_pixels(restored), _pixels(fresh.frame(0.5)))

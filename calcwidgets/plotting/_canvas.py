@@ -98,7 +98,7 @@ class BlittedFigure:
         FigureCanvasAgg(self.figure_)
         self._moving: list[Artist] = []
         self._description: dict[str, Hashable] = {}
-        self._layers: OrderedDict[frozenset, object] = OrderedDict()
+        self._layers: OrderedDict[frozenset, tuple] = OrderedDict()  # (pixels, axes positions)
         self._layouts: OrderedDict[tuple, list] = OrderedDict()
         self._background = None
 
@@ -132,12 +132,28 @@ class BlittedFigure:
         """
         self._description.update(parts)
         key = self._key()
-        self._background = self._layers.get(key)
-        if self._background is not None:
-            self._layers.move_to_end(key)
+        layer = self._layers.get(key)
+        if layer is None:
+            self._background = None
+            return
+        self._layers.move_to_end(key)
+        self._background, positions = layer
+        self._place_axes(positions)  # the moving artists must land where the layer has the axes
 
     def _key(self) -> frozenset:
         return frozenset(self._description.items())
+
+    def _axes_positions(self) -> list:
+        # The active position differs from the original one in axes with a fixed aspect.
+        return [
+            (axes.get_position(original=True), axes.get_position(original=False))
+            for axes in self.figure_.axes
+        ]
+
+    def _place_axes(self, positions: list) -> None:
+        for axes, (original, active) in zip(self.figure_.axes, positions, strict=True):
+            axes.set_position(original, which="original")
+            axes.set_position(active, which="active")
 
     def _restart_layout(self) -> None:
         # Constrained layout starts from the axes' current positions, so after a
@@ -157,11 +173,10 @@ class BlittedFigure:
         positions = self._layouts.get(inputs)
         if positions is None:
             figure.canvas.draw()
-            _remember(self._layouts, inputs, [a.get_position(original=True) for a in figure.axes])
+            _remember(self._layouts, inputs, self._axes_positions())
             return
         self._layouts.move_to_end(inputs)
-        for axes, position in zip(figure.axes, positions, strict=True):
-            axes.set_position(position)
+        self._place_axes(positions)
         engine = figure.get_layout_engine()
         figure.set_layout_engine("none")
         try:
@@ -175,7 +190,8 @@ class BlittedFigure:
         if self._background is None:
             self._draw_static()
             self._background = canvas.copy_from_bbox(self.figure_.bbox)
-            _remember(self._layers, self._key(), self._background, size=CACHED_LAYERS)
+            layer = (self._background, self._axes_positions())
+            _remember(self._layers, self._key(), layer, size=CACHED_LAYERS)
         else:
             canvas.restore_region(self._background)
         for artist in self._moving:
