@@ -299,7 +299,8 @@ def test_the_frame_equals_one_drawn_from_the_core_directly(explorer):
     curve, at_h = core_curve("x³ − 2x", 0.7, "central", h)
     view = DerivativeView()
     x = np.linspace(*case.window, 400)
-    view.set_function(x, case.f(x))
+    view.set_function(x, case.f(x), name="x³ − 2x")
+    view.set_method("central")
     view.update(
         curve,
         at_h,
@@ -347,3 +348,71 @@ def test_random_states_stay_clean(name, fraction, exponent, method):
     assert len(png) <= 64 * 1024
     if not undefined:
         assert f"with h = {h:.2g}" in explorer.summary.value
+
+
+def count_full_draws(explorer):
+    """Count the static layer's full draws from now on (the list grows by one per draw)."""
+    draws = []
+    canvas = explorer.view.figure_.canvas
+    draw = canvas.draw
+    canvas.draw = lambda: draws.append(1) or draw()
+    return draws
+
+
+def test_a_function_and_method_shown_before_are_restored_and_look_as_if_drawn_afresh(explorer):
+    states = [(name, "forward") for name in CASES] + [("eˣ", "central"), ("sin x", "complex_step")]
+    for name, method in states:  # each layer drawn once, with its own layout
+        with explorer.batch_updates():
+            explorer.function.value = name
+            explorer.method.value = method
+    draws = count_full_draws(explorer)
+    for name, method in reversed(states[:-1]):
+        with explorer.batch_updates():
+            explorer.function.value = name
+            explorer.method.value = method
+        assert_clean(explorer)
+        fresh = DerivativeExplorer(function=name)
+        fresh.method.value = method
+        np.testing.assert_array_equal(
+            pixels(explorer.image.value), pixels(fresh.image.value), err_msg=f"{name}, {method}"
+        )
+    assert draws == []
+
+
+def test_x0_and_h_never_redraw_the_static_layer(explorer):
+    draws = count_full_draws(explorer)
+    explorer.x0.value = -2.0
+    explorer.h.value = 1e-9
+    explorer.x0.value = 2.5
+    assert draws == []
+    assert_clean(explorer)
+
+
+@pytest.mark.parametrize(
+    ("method", "secant", "marked_h"),
+    [
+        ("forward", "secant through x₀ and x₀ + h", "best h"),
+        ("central", "secant through x₀ − h and x₀ + h", "best h"),
+        ("complex_step", "complex step: no secant", "truncation meets round-off"),
+    ],
+)
+def test_the_legends_name_the_methods_secant_and_marked_h(explorer, method, secant, marked_h):
+    explorer.method.value = method
+    view = explorer.view
+    assert view.function_legend_.texts[2].get_text() == secant
+    assert view.function_legend_.legend_handles[2].get_visible() == (method != "complex_step")
+    assert view.error_legend_.texts[3].get_text() == marked_h
+    curve, _ = core_curve("sin x", 1.0, method, explorer.h.value)
+    assert_allclose(view.best_line_.get_xdata(), [curve.best_h, curve.best_h])
+
+
+def test_the_complex_step_marks_no_h_where_the_model_has_no_threshold(explorer):
+    explorer.function.value = "bump e^(−x²)"
+    explorer.x0.value = 0.0  # f′(0) = 0: round-off ε|f′| vanishes, so no threshold
+    explorer.method.value = "complex_step"
+    curve, _ = core_curve("bump e^(−x²)", 0.0, "complex_step", explorer.h.value)
+    assert curve.best_h is None and curve.observed_best_h is not None
+    assert not explorer.view.best_line_.get_visible()
+    explorer.method.value = "central"  # a real best h again
+    assert explorer.view.best_line_.get_visible()
+    assert_clean(explorer)

@@ -12,7 +12,8 @@ from PIL import Image
 
 from calcwidgets.core.limits import estimate_limit, find_delta
 from calcwidgets.plotting.limit_view import DISTANCE_FLOOR, LimitView, curve_without_jumps
-from calcwidgets.widgets.limit_explorer import CASES, YOUR_FUNCTION, LimitExplorer
+from calcwidgets.widgets import limit_explorer
+from calcwidgets.widgets.limit_explorer import CASES, DELTA_SAMPLES, YOUR_FUNCTION, LimitExplorer
 
 DECADES, PER_DECADE = 4, 5  # the approach the explorer asks the core for
 
@@ -33,7 +34,9 @@ def core_state(name, a, epsilon):
     limit = estimate.value
     if a == case.point and case.limit is not None:
         limit = case.limit
-    delta = None if limit is None else find_delta(case.f, a, limit, epsilon, radius=radius)
+    delta = None
+    if limit is not None:
+        delta = find_delta(case.f, a, limit, epsilon, radius=radius, samples=DELTA_SAMPLES)
     return estimate, limit, delta
 
 
@@ -218,7 +221,7 @@ def test_a_jump_shows_both_one_sided_limits_and_no_delta(explorer):
     # Bands around the candidate midway between the sides; no δ works for it.
     assert view.epsilon_band_.get_y() == pytest.approx(0.0 - 0.5)
     assert not view.delta_band_.get_visible()
-    candidate = find_delta(CASES["|x|/x"].f, 0.0, 0.0, 0.5, radius=1.0)
+    candidate = find_delta(CASES["|x|/x"].f, 0.0, 0.0, 0.5, radius=1.0, samples=DELTA_SAMPLES)
     assert not candidate.found
     assert_allclose(
         view.witness_.get_data(), [[abs(candidate.worst_x)], [candidate.worst_deviation]]
@@ -349,7 +352,9 @@ def test_the_frame_equals_one_drawn_from_the_core_directly(explorer):
     x = np.linspace(case.point - case.half_width, case.point + case.half_width, 2001)
     with np.errstate(all="ignore"):
         y = case.f(x)
-    view.set_curve(x, y, offset_limits=(case.half_width / 200 * 1e-4, case.half_width / 2))
+    view.set_curve(
+        x, y, offset_limits=(case.half_width / 200 * 1e-4, case.half_width / 2), name="removable"
+    )
     view.update(
         estimate,
         steps=8,
@@ -411,3 +416,54 @@ def test_a_limit_too_steep_for_the_samples_says_no_delta_was_found():
     steep.epsilon.value = 1.0
     assert "δ = " in steep.summary.value and "no sampled x" in steep.summary.value
     assert_clean(steep)
+
+
+def count_full_draws(explorer):
+    """Count the static layer's full draws from now on (the list grows by one per draw)."""
+    draws = []
+    canvas = explorer.view.figure_.canvas
+    draw = canvas.draw
+    canvas.draw = lambda: draws.append(1) or draw()
+    return draws
+
+
+def test_a_function_shown_before_is_restored_not_redrawn_and_looks_as_if_drawn_afresh(explorer):
+    names = list(CASES)
+    for name in names:  # each function's layer is drawn once, with its own layout
+        explorer.function.value = name
+    draws = count_full_draws(explorer)
+    for name in reversed(names[:-1]):
+        explorer.function.value = name
+        assert_clean(explorer)
+        fresh = LimitExplorer(function=name)
+        np.testing.assert_array_equal(
+            pixels(explorer.image.value), pixels(fresh.image.value), err_msg=name
+        )
+    assert draws == []
+
+
+def test_point_epsilon_and_steps_never_redraw_the_static_layer(explorer):
+    draws = count_full_draws(explorer)
+    explorer.point.value = 1.5
+    explorer.epsilon.value = 0.02
+    explorer.steps.value = 4
+    explorer.point.value = explorer.point.min
+    assert draws == []
+    assert_clean(explorer)
+
+
+def test_a_state_shown_before_reuses_the_cores_delta(explorer, monkeypatch):
+    calls = []
+    find = limit_explorer.find_delta
+    monkeypatch.setattr(
+        limit_explorer,
+        "find_delta",
+        lambda *args, **kwargs: calls.append(args) or find(*args, **kwargs),
+    )
+    explorer.epsilon.value = 0.02  # a new ε: the only δ the core is asked for
+    explorer.steps.value = 3  # the same (f, a, L, ε)
+    explorer.epsilon.value = 0.1  # the state the explorer started in
+    explorer.epsilon.value = 0.02
+    assert len(calls) == 1
+    _, _, delta = core_state("sin(x)/x", 0.0, 0.02)
+    assert explorer.view.delta_band_.get_width() == pytest.approx(2 * delta.delta)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 
@@ -16,6 +16,17 @@ __all__ = ["ERROR_FLOOR", "DerivativeView", "on_log_axis"]
 ERROR_FLOOR = 1e-17
 _ERROR_LIMITS = (4e-19, 1e7)
 _STEP_LIMITS = (4e-17, 2.5)
+# What the legends say of the secant and of the marked h, per method.
+_SECANT_LABELS = {
+    "forward": "secant through x₀ and x₀ + h",
+    "central": "secant through x₀ − h and x₀ + h",
+    "complex_step": "complex step: no secant",
+}
+_MARKED_H_LABELS = {
+    "forward": "best h",
+    "central": "best h",
+    "complex_step": "truncation meets round-off",
+}
 
 
 def on_log_axis(values: np.ndarray, *, floor: float | None = None) -> np.ndarray:
@@ -58,8 +69,9 @@ class DerivativeView:
     difference quotient uses ((x₀, x₀ + h) forward, (x₀ − h, x₀ + h) central),
     which turns into the tangent as h shrinks. Right: the measured error
     against h on log–log axes with the modelled truncation and round-off parts
-    (dashed), the current h and the best h. Errors of exactly 0 sit on a dotted
-    floor line.
+    (dashed), the current h and the best h (for the complex step, whose error
+    has no round-off rise, the h below which truncation is under round-off).
+    Errors of exactly 0 sit on a dotted floor line.
 
     Parameters
     ----------
@@ -72,7 +84,8 @@ class DerivativeView:
     >>> from calcwidgets.core.derivatives import difference_error, secant_line, tangent_line
     >>> view = DerivativeView()
     >>> x = np.linspace(-3, 3, 301)
-    >>> view.set_function(x, np.sin(x))
+    >>> view.set_function(x, np.sin(x), name="sin")
+    >>> view.set_method("forward")
     >>> curve = difference_error(np.sin, 1.0, method="forward")
     >>> at_h = difference_error(np.sin, 1.0, method="forward", h=np.array([0.5]))
     >>> view.update(
@@ -110,7 +123,7 @@ class DerivativeView:
             [], [], color=PALETTE["green"], lw=1.6, label="tangent, slope f′(x₀)"
         )
         (self.secant_,) = axes.plot(
-            [], [], color=PALETTE["vermillion"], lw=1.4, ls="--", label="secant (forward, central)"
+            [], [], color=PALETTE["vermillion"], lw=1.4, ls="--", label=_SECANT_LABELS["forward"]
         )
         (self.secant_points_,) = axes.plot(
             [], [], "o", ms=6, mfc="white", mec=PALETTE["vermillion"], mew=1.5
@@ -118,7 +131,12 @@ class DerivativeView:
         (self.point_,) = axes.plot([], [], "o", ms=5, color=PALETTE["black"])
         for artist in (self.tangent_, self.secant_, self.secant_points_, self.point_):
             self._track(artist)
-        self.function_legend_ = axes.legend(loc="upper left", fontsize=8, framealpha=0.9)
+        self.function_legend_ = axes.legend(
+            handles=[self.curve_, self.tangent_, self.secant_],
+            loc="upper left",
+            fontsize=8,
+            framealpha=0.9,
+        )
 
     def _build_error_axes(self) -> None:
         axes = self.error_axes_
@@ -150,7 +168,9 @@ class DerivativeView:
         (self.rounding_line_,) = axes.plot(
             [], [], color=PALETTE["purple"], lw=1.3, ls="--", label="round-off (model)"
         )
-        self.best_line_ = axes.axvline(1.0, color=PALETTE["green"], lw=1.3, ls=":", label="best h")
+        self.best_line_ = axes.axvline(
+            1.0, color=PALETTE["green"], lw=1.3, ls=":", label=_MARKED_H_LABELS["forward"]
+        )
         self.current_line_ = axes.axvline(1.0, color=PALETTE["vermillion"], lw=0.8, alpha=0.6)
         (self.current_,) = axes.plot(
             [], [], "o", ms=8, color=PALETTE["vermillion"], label="current h"
@@ -165,20 +185,34 @@ class DerivativeView:
         ):
             self._track(artist)
         self.error_legend_ = axes.legend(
-            loc="upper center", ncols=3, fontsize=7.5, framealpha=0.9, columnspacing=1.0
+            handles=[
+                self.error_line_,
+                self.truncation_line_,
+                self.rounding_line_,
+                self.best_line_,
+                self.current_,
+            ],
+            loc="upper center",
+            ncols=3,
+            fontsize=7.5,
+            framealpha=0.9,
+            columnspacing=1.0,
         )
 
     def render(self) -> bytes:
         """Return the current frame as PNG bytes."""
         return self.canvas_.render()
 
-    def set_function(self, x: np.ndarray, y: np.ndarray) -> None:
+    def set_function(self, x: np.ndarray, y: np.ndarray, *, name: Hashable) -> None:
         """Draw the graph of f (static) and fix the left panel's limits to it.
 
         Parameters
         ----------
         x, y : ndarray, shape (n,)
             Samples of f over the window shown, x increasing.
+        name : hashable
+            What determines ``x`` and ``y`` (the function's menu entry): a static
+            layer drawn before for the same name (and method) is reused.
         """
         y = np.asarray(y, dtype=float)
         finite = y[np.isfinite(y)]
@@ -187,7 +221,21 @@ class DerivativeView:
         self.curve_.set_data(x, y)
         self.function_axes_.set(xlim=(float(x[0]), float(x[-1])), ylim=(low - pad, high + pad))
         self.function_legend_.set_loc(_emptiest_corner(x, y, self.function_axes_))
-        self.canvas_.invalidate()
+        self.canvas_.describe_static(function=name)
+
+    def set_method(self, method: str) -> None:
+        """Name the method in the legends: which points the secant joins, what h is marked.
+
+        Parameters
+        ----------
+        method : {"forward", "central", "complex_step"}
+            The difference quotient.
+        """
+        secant_entry = self.function_legend_.texts[2]
+        secant_entry.set_text(_SECANT_LABELS[method])
+        self.function_legend_.legend_handles[2].set_visible(method != "complex_step")
+        self.error_legend_.texts[3].set_text(_MARKED_H_LABELS[method])
+        self.canvas_.describe_static(method=method)
 
     def update(
         self,
@@ -215,7 +263,8 @@ class DerivativeView:
         secant_x : sequence of float
             The x of those points (drawn as open circles on the secant).
         best_h : float or None
-            The h to mark as best; None hides the mark.
+            The h to mark as best (for the complex step, where truncation meets
+            round-off); None hides the mark.
         """
         x_limits = np.array(self.function_axes_.get_xlim())
         self.tangent_.set_data(x_limits, tangent(x_limits))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 from matplotlib.patches import Rectangle
 
@@ -98,7 +100,7 @@ class LimitView:
     >>> f = lambda x: np.sin(x) / x
     >>> view = LimitView()
     >>> x = np.linspace(-2, 2, 400)  # even: 0 is not a sample
-    >>> view.set_curve(x, f(x), offset_limits=(1e-6, 2.0))
+    >>> view.set_curve(x, f(x), offset_limits=(1e-6, 2.0), name="sin(x)/x")
     >>> estimate = estimate_limit(f, 0.0, h_max=1.0, decades=4, points_per_decade=5)
     >>> delta = find_delta(f, 0.0, 1.0, 0.1)
     >>> view.update(estimate, steps=5, limit=1.0, epsilon=0.1, delta=delta, note="L = 1")
@@ -256,7 +258,12 @@ class LimitView:
         return self.canvas_.render()
 
     def set_curve(
-        self, x: np.ndarray, y: np.ndarray, *, offset_limits: tuple[float, float]
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        *,
+        offset_limits: tuple[float, float],
+        name: Hashable,
     ) -> None:
         """Draw the graph of f (static) and fix both panels' axis limits.
 
@@ -267,13 +274,16 @@ class LimitView:
         offset_limits : tuple of float
             The smallest and largest |x − a| the approach will use, for the
             right panel's x-range.
+        name : hashable
+            What determines ``x``, ``y`` and ``offset_limits`` (the function's
+            menu entry): a static layer drawn before for the same name is reused.
         """
         x_drawn, y_drawn, self._y_limits = curve_without_jumps(x, y)
         self.curve_.set_data(x_drawn, y_drawn)
         self.curve_axes_.set(xlim=(float(x[0]), float(x[-1])), ylim=self._y_limits)
         smallest, largest = offset_limits
         self.distance_axes_.set_xlim(smallest / 2, largest * 2)
-        self.canvas_.invalidate()
+        self.canvas_.describe_static(function=name)
 
     def update(
         self,

@@ -171,6 +171,7 @@ class DerivativeExplorer(Explorer):
         x0 = case.x0 if x0 is None else x0
         self._curves: OrderedDict[tuple, tuple[StepErrorCurve, bool]] = OrderedDict()
         self._drawn: str | None = None
+        self._method_shown: str | None = None
 
         self.function = widgets.Dropdown(
             options=list(self._cases),
@@ -314,7 +315,7 @@ class DerivativeExplorer(Explorer):
     def _draw_function(self, name: str) -> None:
         case = self._cases[name]
         x = np.linspace(*case.window, _CURVE_POINTS)
-        self.view.set_function(x, _evaluate_real(case.f, x))
+        self.view.set_function(x, _evaluate_real(case.f, x), name=name)
         self._drawn = name
 
     def _update(self) -> str:
@@ -322,6 +323,9 @@ class DerivativeExplorer(Explorer):
         case = self._cases[name]
         if self._drawn != name:
             self._draw_function(name)
+        if self._method_shown != method:
+            self.view.set_method(method)
+            self._method_shown = method
         curve, exact_reference = self._error_curve(name, x0, method)
         at_h = difference_error(case.f, x0, method=method, h=np.array([h]), exact=curve.exact)
         estimate = float(at_h.estimates[0])
@@ -345,7 +349,9 @@ class DerivativeExplorer(Explorer):
             secant, secant_x = secant_line(case.f, x0 - h, 2 * h), [x0 - h, x0 + h]
         elif collapsed:
             secant, secant_x = Line(x0=x0, y0=tangent.y0, slope=estimate), [x0]
-        best_h = self._best_h(curve)
+        # The complex step has no round-off rise, so no best h: its mark is where
+        # truncation falls below round-off, and only the model knows that h.
+        best_h = curve.best_h if method == "complex_step" else self._best_h(curve)
         # The "best h" preset moves h to the best central step for this f and x₀.
         self.presets["best h"] = {
             "method": "central",

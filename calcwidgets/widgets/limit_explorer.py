@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,7 +11,7 @@ import numpy as np
 from ..core._validate import check_callable, check_positive, check_real
 from ..core.limits import LimitEstimate, _evaluate_real, estimate_limit, find_delta
 from ..plotting.limit_view import LimitView
-from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer
+from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer, RecentCache
 
 __all__ = ["LimitExplorer"]
 
@@ -25,6 +24,10 @@ _STEPS = _DECADES * _PER_DECADE + 1
 _POINT_STEPS = 100
 _CURVE_POINTS = 2001
 _CACHE_SIZE = 128
+#: Offsets per spacing for find_delta: half the core's default, so a new a or ε
+#: stays within a frame's budget; δ moves by at most ~1 % (the grid's resolution)
+#: and is still checked on 10 000 dense samples per grid, per side.
+DELTA_SAMPLES = 1000
 # A δ is found on samples (see find_delta), so the summary never calls it proved.
 _ON_SAMPLES = "checked on samples, not a proof"
 
@@ -176,7 +179,9 @@ class LimitExplorer(Explorer):
             self._cases = {YOUR_FUNCTION: case, **CASES}
             function = YOUR_FUNCTION
         case = self._cases[function]
-        self._estimates: OrderedDict[tuple[str, float], tuple[LimitEstimate, float]] = OrderedDict()
+        # Dragging a slider back and forth revisits states: the core's answers are kept.
+        self._estimates = RecentCache(_CACHE_SIZE)
+        self._deltas = RecentCache(_CACHE_SIZE)
         self._drawn: str | None = None
 
         self.function = widgets.Dropdown(
@@ -265,10 +270,9 @@ class LimitExplorer(Explorer):
 
     def _approach(self, name: str, a: float) -> tuple[LimitEstimate, float]:
         """Return the core's estimate at a (cached) and the radius of the approach."""
-        key = (name, a)
-        if key in self._estimates:
-            self._estimates.move_to_end(key)
-            return self._estimates[key]
+        return self._estimates.get((name, a), lambda: self._estimate(name, a))
+
+    def _estimate(self, name: str, a: float) -> tuple[LimitEstimate, float]:
         case = self._cases[name]
         # Away from the special point, start at half the distance to it, so the
         # sequence never crosses the special point on its way in.
@@ -278,9 +282,6 @@ class LimitExplorer(Explorer):
         estimate = estimate_limit(
             case.f, a, h_max=radius, decades=_DECADES, points_per_decade=_PER_DECADE
         )
-        self._estimates[key] = (estimate, radius)
-        if len(self._estimates) > _CACHE_SIZE:
-            self._estimates.popitem(last=False)
         return estimate, radius
 
     def _draw_curve(self, name: str) -> None:
@@ -288,7 +289,7 @@ class LimitExplorer(Explorer):
         x = np.linspace(case.point - case.half_width, case.point + case.half_width, _CURVE_POINTS)
         y = _evaluate_real(case.f, x)
         smallest = case.half_width / (2 * _POINT_STEPS) * 10.0**-_DECADES
-        self.view.set_curve(x, y, offset_limits=(smallest, case.half_width / 2))
+        self.view.set_curve(x, y, offset_limits=(smallest, case.half_width / 2), name=name)
         self._drawn = name
 
     def _update(self) -> str:
@@ -314,7 +315,10 @@ class LimitExplorer(Explorer):
         ]
         delta = None
         if limit is not None and not undefined:
-            delta = find_delta(case.f, a, limit, epsilon, radius=radius)
+            delta = self._deltas.get(
+                (name, a, limit, epsilon),
+                lambda: find_delta(case.f, a, limit, epsilon, radius=radius, samples=DELTA_SAMPLES),
+            )
         self.view.update(
             estimate,
             steps=steps,
