@@ -13,16 +13,22 @@ from PIL import Image
 
 from calcwidgets.core.optimizers import optimize
 from calcwidgets.core.quadratic import (
+    QuadraticLoss,
     convergence_theory,
     gradient_descent_closed_form,
-    loss_surface,
     measured_rate,
     predicted_rate,
     quadratic_bowl,
     stability_bound,
 )
 from calcwidgets.core.results import Status
-from calcwidgets.plotting.convergence_view import GAP_LIMITS, ConvergenceView
+from calcwidgets.plotting.convergence_view import (
+    CONTOUR_LEVELS,
+    GAP_LIMITS,
+    ITERATION_TICKS,
+    PATH_LIMITS,
+    ConvergenceView,
+)
 from calcwidgets.widgets import convergence_explorer as module
 from calcwidgets.widgets.convergence_explorer import (
     ITERATION_COUNTS,
@@ -392,28 +398,110 @@ def test_a_zero_gap_is_drawn_on_the_floor_without_warnings(explorer):
     assert "f − f* ≤ 1e-8 after 1 step." in _summary(explorer)
 
 
-def test_contours_are_redrawn_only_when_kappa_changes(explorer, monkeypatch):
-    shows = _count_calls(monkeypatch, explorer.view, "show_bowl")
+def _assert_contours_are_level_sets(view, bowl):
+    segments = view.contours_.get_segments()
+    assert len(segments) == len(CONTOUR_LEVELS)
+    for level, vertices in zip(CONTOUR_LEVELS, segments, strict=True):
+        assert_allclose(bowl.value(vertices) - bowl.min_value, level, rtol=1e-9)
+        # Semi-axes √(2c/μ) along the flat w₁ and √(2c/L) along the steep w₂.
+        assert_allclose(np.abs(vertices).max(axis=0), np.sqrt(2 * level / [bowl.mu, 1.0]))
+
+
+_MOVES_BY_CONTROL = {
+    "condition_number": (1.0, 3.0, 1000.0, 10**1.5),
+    "iterations": (10, 5000, 300, 20),
+    "learning_rate_fraction": (0.1, 1.2, 0.8),
+    "start_angle": (0, 45, 180),
+    "optimizer": ("nesterov", "adam", "momentum"),
+    "momentum": (0.0, 0.99, 0.8),
+}
+
+
+def test_no_control_redraws_the_static_layer(explorer, monkeypatch):
+    # Every control's tick is a blit: κ moves tracked contour ellipses, iterations
+    # the tracked numbers under ticks that stay in place; the axes never change.
+    draws = _count_calls(monkeypatch, explorer.view.canvas.figure_.canvas, "draw")
     invalidations = _count_calls(monkeypatch, explorer.view.canvas, "invalidate")
-    contours = explorer.view.contours_
-    explorer.learning_rate_fraction.value = 0.8
-    explorer.start_angle.value = 45
-    explorer.optimizer.value = "nesterov"
-    explorer.momentum.value = 0.8
-    assert shows == [] and invalidations == []
-    assert explorer.view.contours_ is contours
-    explorer.iterations.value = 2000
-    assert shows == [] and len(invalidations) == 1
-    assert explorer.view.gap_axes_.get_xlim() == (0, 2000)
-    explorer.condition_number.value = 100.0
-    assert len(shows) == 1 and len(invalidations) == 2
-    assert explorer.view.contours_ is not contours
-    # The new contours are level sets of the new bowl.
-    bowl = quadratic_bowl(100.0, angle=math.pi / 2)
-    contour_set = explorer.view.contours_
-    for level, path in zip(contour_set.levels, contour_set.get_paths(), strict=True):
-        if len(path.vertices):
-            assert_allclose(bowl.value(path.vertices), level, rtol=0.05)
+    shows = _count_calls(monkeypatch, explorer.view, "show_bowl")
+    gap_limits = explorer.view.gap_axes_.get_ylim()
+    for control, values in _MOVES_BY_CONTROL.items():
+        for value in values:
+            before = explorer.image.value
+            getattr(explorer, control).value = value
+            _assert_healthy(explorer)
+            _assert_shows_core_run(explorer)
+            assert explorer.image.value != before
+            assert explorer.view.gap_axes_.get_ylim() == gap_limits
+            assert explorer.view.path_axes_.get_xlim() == PATH_LIMITS[0]
+            assert explorer.view.path_axes_.get_ylim() == PATH_LIMITS[1]
+    assert draws == [] and invalidations == []
+    # show_bowl only when κ changes; the x-limits of the gap axes follow iterations.
+    assert len(shows) == len(_MOVES_BY_CONTROL["condition_number"])
+    assert explorer.view.gap_axes_.get_xlim() == (0, 20)
+
+
+@pytest.mark.parametrize("kappa", [1.0, 10**1.5, 1000.0])
+def test_the_contours_are_level_sets_of_the_bowl(explorer, kappa):
+    explorer.condition_number.value = kappa
+    _assert_contours_are_level_sets(explorer.view, quadratic_bowl(kappa, angle=math.pi / 2))
+
+
+def test_show_bowl_draws_any_2d_bowl_from_its_eigendecomposition():
+    view = ConvergenceView()
+    bowl = quadratic_bowl(7.0, largest_eigenvalue=2.0, angle=0.3, center=(0.2, -0.1))
+    view.show_bowl(bowl, levels=np.array([0.01, 0.5]))
+    for level, vertices in zip([0.01, 0.5], view.contours_.get_segments(), strict=True):
+        assert_allclose(bowl.value(vertices) - bowl.min_value, level, rtol=1e-9)
+        # Each ellipse is closed and centred on the minimizer.
+        assert_allclose(vertices[0], vertices[-1], atol=1e-15)
+        assert_allclose(vertices.mean(axis=0), bowl.minimizer, atol=0.05 * np.sqrt(level))
+
+
+@pytest.mark.parametrize("iterations", ITERATION_COUNTS)
+def test_the_numbers_under_the_iteration_ticks_follow_the_horizon(explorer, iterations):
+    explorer.iterations.value = iterations
+    view = explorer.view
+    ticks = np.linspace(0, iterations, ITERATION_TICKS)
+    assert view.gap_axes_.get_xlim() == (0, iterations)
+    assert_allclose(view.gap_axes_.xaxis.get_majorticklocs(), ticks)
+    assert view.iteration_tick_numbers == tuple(str(round(tick)) for tick in ticks)
+    assert_allclose(view.iteration_numbers_.get_offsets()[:, 0], ticks)
+    assert len(view.iteration_numbers_.get_paths()) == ITERATION_TICKS
+
+
+def _fresh_view_frame(explorer):
+    """The frame of a new view drawn directly from the core run of the explorer's state."""
+    state = _state(explorer)
+    bowl, _, result, gaps, predicted = _core_run(**state)
+    view = ConvergenceView(max_horizon=ITERATION_COUNTS[-1])
+    view.show_bowl(bowl)
+    view.show_horizon(state["iterations"])
+    view.update(
+        result,
+        gaps,
+        predicted_gap_rate=None if predicted is None else predicted**2,
+        measured_gap_rate=_fitted(gaps, result.steps),
+    )
+    return view.canvas.render()
+
+
+@pytest.mark.parametrize(
+    "moves",
+    [
+        {"iterations": 10},
+        {"iterations": 5000, "condition_number": 1000.0},
+        {"condition_number": 1.0, "iterations": 30},
+        {"optimizer": "momentum", "condition_number": 3.0, "start_angle": 90},
+    ],
+)
+def test_a_frame_blitted_after_moves_equals_a_fresh_view_in_the_same_state(explorer, moves):
+    # The explorer's static layer was drawn once, for the defaults; the layout and
+    # the axes must not depend on κ or on the number of iterations.
+    for control, value in moves.items():
+        getattr(explorer, control).value = value
+    np.testing.assert_array_equal(
+        _pixels(explorer.image.value), _pixels(_fresh_view_frame(explorer))
+    )
 
 
 def test_presets_move_the_controls_and_redraw_once(explorer, monkeypatch):
@@ -492,23 +580,21 @@ def test_frame_from_sliders_equals_a_frame_drawn_from_the_core(explorer):
         explorer.learning_rate_fraction.value = 0.6
         explorer.start_angle.value = 120
         explorer.iterations.value = 1000
-    bowl, _, result, gaps, predicted = _core_run(**_state(explorer))
-    view = ConvergenceView()
-    view.show_bowl(loss_surface(bowl, *view.contour_grid))
-    view.show_horizon(1000)
-    view.update(
-        result,
-        gaps,
-        predicted_gap_rate=predicted**2,
-        measured_gap_rate=measured_rate(gaps, result.steps, floor=0.0),
+    np.testing.assert_array_equal(
+        _pixels(explorer.image.value), _pixels(_fresh_view_frame(explorer))
     )
-    np.testing.assert_array_equal(_pixels(explorer.image.value), _pixels(view.canvas.render()))
 
 
 def test_the_view_rejects_mismatched_data():
-    view = ConvergenceView()
-    with pytest.raises(ValueError, match="surface must have shape"):
-        view.show_bowl(np.zeros((3, 3)))
+    view = ConvergenceView(max_horizon=1000)
+    with pytest.raises(ValueError, match="bowl must be a 2-D quadratic"):
+        view.show_bowl(QuadraticLoss(np.eye(3), np.zeros(3)))
+    with pytest.raises(ValueError, match="bowl must be a 2-D quadratic"):
+        view.show_bowl(QuadraticLoss(np.diag([0.0, 1.0]), np.zeros(2)))
+    with pytest.raises(ValueError, match="levels must be a 1-D array of positive values"):
+        view.show_bowl(quadratic_bowl(4.0), levels=np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match="iterations must be between 1 and 1000"):
+        view.show_horizon(2000)
     bowl = quadratic_bowl(4.0)
     result = gradient_descent_closed_form(bowl, [1.0, 1.0], 0.5, 10)
     with pytest.raises(ValueError, match="gaps must have one value per recorded step"):

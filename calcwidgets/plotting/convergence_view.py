@@ -8,10 +8,15 @@ suboptimality ``f(w_k) − f*`` on a log axis against the iteration, with two
 straight lines: the rate the theory predicts, drawn from the start, and the rate
 measured on the run, drawn over the part of the run it was fitted on.
 
-The contours, the axes and the legend form the static layer: the contours change
-only with the condition number, the iteration axis only with the number of
-iterations. The log axis has a fixed range; values below its floor (a loss gap of
-exactly zero, or one that underflowed) are drawn on the floor, so nothing breaks.
+The axes and the legend form the static layer, and no control changes it: every
+control's tick is a blit. The contours are the level sets of the bowl, ellipses
+computed from its eigendecomposition, drawn as a tracked collection over axis
+limits that do not depend on the condition number. The iteration axis keeps its
+tick marks where they are for every number of iterations (always six, evenly
+spaced from 0 to the end), and only the numbers under them, tracked glyph
+outlines, change.
+The log axis has a fixed range; values below its floor (a loss gap of exactly
+zero, or one that underflowed) are drawn on the floor, so nothing breaks.
 """
 
 from __future__ import annotations
@@ -19,9 +24,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.lines import Line2D
-from matplotlib.ticker import LogLocator, NullLocator
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
+from matplotlib.ticker import FuncFormatter, LinearLocator, LogLocator, NullLocator
+from matplotlib.transforms import Affine2D, IdentityTransform
 
+from ..core.quadratic import QuadraticLoss
 from ..core.results import OptimizationResult
 from ._canvas import BlittedFigure
 from ._style import PALETTE, style_context
@@ -29,6 +39,7 @@ from ._style import PALETTE, style_context
 __all__ = [
     "CONTOUR_LEVELS",
     "GAP_LIMITS",
+    "ITERATION_TICKS",
     "MAX_MARKED_ITERATES",
     "PATH_LIMITS",
     "TARGET_GAP",
@@ -50,25 +61,62 @@ TARGET_GAP = 1e-8
 #: Iterates are marked with a dot while there are at most this many of them.
 MAX_MARKED_ITERATES = 200
 
-#: Contour levels of ``f``, log-spaced: the same for every condition number, so
-#: the valley narrows visibly as κ grows.
+#: Contour levels of the suboptimality ``f − f*``, log-spaced: the same for every
+#: condition number, so the valley narrows visibly as κ grows.
 CONTOUR_LEVELS = np.geomspace(1e-4, 2.0, 14)
+
+#: The iteration axis has this many ticks, evenly spaced from 0 to the last
+#: iteration, so they stay in place when the number of iterations changes.
+ITERATION_TICKS = 6
 
 # Points of the predicted line; its ends are clipped just outside the axis range.
 _LINE_POINTS = 200
-_GRID_POINTS = (161, 121)
-_GRID_STRETCH = 4.0
+# Points per contour ellipse: for every κ and level, a chord strays less than a
+# tenth of a pixel from the ellipse inside the path panel.
+_ELLIPSE_POINTS = 97
 _LOG_LOW, _LOG_HIGH = math.log10(GAP_LIMITS[0]) - 0.5, math.log10(GAP_LIMITS[1]) + 0.5
 
 
-def _centred_grid(half_width: float, count: int) -> np.ndarray:
-    """Return ``count`` points over ``±half_width``, dense near 0 where the small rings are.
+def _level_set_ellipses(bowl: QuadraticLoss, levels: np.ndarray) -> np.ndarray:
+    """Return the level sets ``f(w) − f* = c`` of a 2-D bowl as closed polygons.
 
-    The innermost contours are ellipses a few hundredths wide; an even grid
-    would draw them as jagged polygons, or not at all.
+    In the eigenbasis of the Hessian, ``f(w) − f* = ½ Σ λᵢ zᵢ²`` with
+    ``z = Vᵀ(w − w*)``: each level set is an ellipse with semi-axes
+    ``√(2c/λᵢ)`` along the eigenvectors.
+
+    Parameters
+    ----------
+    bowl : QuadraticLoss
+        A 2-D quadratic with both curvatures positive.
+    levels : ndarray, shape (m,)
+        The suboptimality levels ``c > 0``.
+
+    Returns
+    -------
+    ndarray, shape (m, _ELLIPSE_POINTS, 2)
+        One closed polygon per level, in the ``(w₁, w₂)`` plane.
     """
-    spread = np.sinh(_GRID_STRETCH * np.linspace(-1.0, 1.0, count))
-    return half_width * spread / math.sinh(_GRID_STRETCH)
+    if bowl.n_features != 2 or not bowl.mu > 0:
+        raise ValueError(
+            "bowl must be a 2-D quadratic with both curvatures positive (elliptical contours), "
+            f"got n_features={bowl.n_features}, mu={bowl.mu:g}"
+        )
+    levels = np.asarray(levels, dtype=float)
+    if levels.ndim != 1 or not np.all(levels > 0):
+        raise ValueError(f"levels must be a 1-D array of positive values, got {levels!r}")
+    angles = np.linspace(0.0, 2.0 * math.pi, _ELLIPSE_POINTS)
+    circle = np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    semi_axes = np.sqrt(2.0 * levels[:, None] / bowl.eigenvalues)
+    return (semi_axes[:, None, :] * circle) @ bowl.eigenvectors.T + bowl.minimizer
+
+
+def _iteration_ticks(horizon: int) -> np.ndarray:
+    """Return where the iteration axis from 0 to ``horizon`` has its ticks (as LinearLocator)."""
+    return np.linspace(0.0, horizon, ITERATION_TICKS)
+
+
+def _tick_number(tick: float) -> str:
+    return f"{tick:g}"
 
 
 def _geometric_line(
@@ -89,34 +137,40 @@ def _geometric_line(
 class ConvergenceView:
     """Two panels: an optimizer's path on a quadratic bowl, and its loss gap per iteration.
 
-    Every artist is built once. :meth:`show_bowl` (new contours) and
-    :meth:`show_horizon` (a new iteration axis) change the static layer and
-    invalidate it; :meth:`update` changes only tracked artists, which are
-    blitted over the cached layer.
+    Every artist is built once, and the static layer (axes, ticks, labels,
+    legend) is drawn once: :meth:`show_bowl` (new contours), :meth:`show_horizon`
+    (new numbers under the iteration ticks) and :meth:`update` change only
+    tracked artists, which are blitted over the cached layer.
 
     Parameters
     ----------
     width, height : float
         The figure size in inches.
+    max_horizon : int, default 5000
+        The largest number of iterations :meth:`show_horizon` will be given; the
+        layout keeps room for its tick numbers.
 
     Attributes
     ----------
     canvas : BlittedFigure
         The figure and its cached static layer; ``canvas.render()`` gives the PNG frame.
-    contour_grid : tuple of ndarray
-        The values of ``w₁`` and ``w₂`` on which :meth:`show_bowl` expects the surface.
+    max_horizon : int
+        The largest horizon the layout keeps room for.
+    horizon : int
+        The last iteration on the iteration axis.
+    contours_ : LineCollection
+        The contour ellipses of the bowl, one per level.
+    iteration_tick_numbers : tuple of str
+        The numbers under the iteration ticks, from 0 to :attr:`horizon`.
+    iteration_numbers_ : PathCollection
+        Those numbers, drawn as glyph outlines under the ticks.
     """
 
-    def __init__(self, *, width: float = 9.6, height: float = 3.6) -> None:
+    def __init__(self, *, width: float = 9.6, height: float = 3.6, max_horizon: int = 5000) -> None:
         self.canvas = BlittedFigure(width, height)
         figure = self.canvas.figure_
         track = self.canvas.track
-        x_high, y_high = PATH_LIMITS[0][1], PATH_LIMITS[1][1]
-        self.contour_grid = (
-            _centred_grid(x_high, _GRID_POINTS[0]),
-            _centred_grid(y_high, _GRID_POINTS[1]),
-        )
-        self.contours_ = None
+        self.max_horizon = int(max_horizon)
         self.horizon = 0
         with style_context():
             self.path_axes_, self.gap_axes_ = figure.subplots(1, 2, width_ratios=[1.0, 1.15])
@@ -129,6 +183,11 @@ class ConvergenceView:
                 ylabel=r"$w_2$  (steep, curvature $L$)",
             )
             self.path_axes_.set_aspect("equal", adjustable="box")
+            # Tracked, and first: the contours move with κ, and lie under the path.
+            self.contours_ = self.path_axes_.add_collection(
+                LineCollection([], colors="#9a9a9a", linewidths=0.7), autolim=False
+            )
+            track(self.contours_)
             (self.minimum_,) = self.path_axes_.plot(
                 [0.0], [0.0], ls="none", marker="*", ms=11, color=PALETTE["black"], zorder=4
             )
@@ -158,6 +217,7 @@ class ConvergenceView:
             self.gap_axes_.yaxis.set_major_locator(LogLocator(base=10.0, numticks=8))
             self.gap_axes_.yaxis.set_minor_locator(NullLocator())
             self.gap_axes_.grid(True, which="major", alpha=0.3)
+            self.iteration_numbers_ = self._build_iteration_axis()
             self.target_ = self.gap_axes_.axhline(
                 TARGET_GAP, color=PALETTE["black"], lw=0.8, ls=":", label=r"$f - f^* = 10^{-8}$"
             )
@@ -202,40 +262,102 @@ class ConvergenceView:
             )
         self.show_horizon(100)
 
-    # Static layer ----------------------------------------------------------------------------
+    def _build_iteration_axis(self) -> PathCollection:
+        """Give the iteration axis fixed ticks, and a tracked collection for the numbers under them.
 
-    def show_bowl(self, surface: np.ndarray, *, levels: np.ndarray = CONTOUR_LEVELS) -> None:
-        """Replace the contours with those of ``surface`` and invalidate the static layer.
+        The ticks sit at the same fractions of the axis for every horizon, so the
+        static layer does not change with it. The axis's own tick labels stay as
+        invisible stand-ins showing the numbers of the longest horizon: they place
+        the axis label and keep room in the layout (the last number overhangs the
+        right edge) for every horizon, so the layout never depends on it.
+
+        The numbers shown are glyph outlines, filled like any path: six texts
+        redrawn on every frame would cost some twenty times as much.
+        """
+        axis = self.gap_axes_.xaxis
+        axis.set_major_locator(LinearLocator(ITERATION_TICKS))
+        longest = _iteration_ticks(self.max_horizon)
+        axis.set_major_formatter(FuncFormatter(lambda _, position: _tick_number(longest[position])))
+        stand_in = axis.get_major_ticks()[0].label1
+        self._number_font = stand_in.get_fontproperties().copy()
+        renderer = self.canvas.figure_.canvas.get_renderer()
+        _, line_height, line_descent = renderer.get_text_width_height_descent(
+            "lp", self._number_font, ismath=False
+        )
+        # A tick label hangs from its anchor (va="top"): its baseline lies one line
+        # height, less the descent, below it; matplotlib measures lines on "lp".
+        self._number_baseline = line_height - line_descent
+        # One outline per number shown so far: a few dozen over the explorer's horizons.
+        self._outlines: dict[str, Path] = {}
+        # Outlines in points, scaled to pixels by a size of 1 point², as markers are.
+        numbers = PathCollection(
+            [],
+            sizes=[1.0],
+            offset_transform=stand_in.get_transform(),
+            facecolors=stand_in.get_color(),
+            edgecolors="none",
+        )
+        numbers.set_transform(IdentityTransform())
+        numbers.set_clip_on(False)
+        self.gap_axes_.add_collection(numbers, autolim=False)
+        self.gap_axes_.tick_params(axis="x", labelcolor="none")
+        return self.canvas.track(numbers)
+
+    def _number_outline(self, number: str) -> Path:
+        """Return ``number`` as a glyph outline in points, centred under its anchor, hanging."""
+        outline = self._outlines.get(number)
+        if outline is not None:
+            return outline
+        renderer = self.canvas.figure_.canvas.get_renderer()
+        width, _, _ = renderer.get_text_width_height_descent(
+            number, self._number_font, ismath=False
+        )
+        points_per_pixel = 72.0 / self.canvas.figure_.dpi
+        placement = Affine2D().translate(
+            -width / 2 * points_per_pixel, -self._number_baseline * points_per_pixel
+        )
+        outline = TextPath((0.0, 0.0), number, prop=self._number_font).transformed(placement)
+        self._outlines[number] = outline
+        return outline
+
+    # Tracked contours and iteration numbers ---------------------------------------------------
+
+    def show_bowl(self, bowl: QuadraticLoss, *, levels: np.ndarray = CONTOUR_LEVELS) -> None:
+        """Draw the level sets of ``bowl`` as the contours (ellipses; a blit, no redraw).
 
         Parameters
         ----------
-        surface : ndarray, shape (len(contour_grid[1]), len(contour_grid[0]))
-            ``f`` on :attr:`contour_grid`, as ``loss_surface`` returns it.
+        bowl : QuadraticLoss
+            A 2-D quadratic with both curvatures positive; its eigendecomposition
+            gives the ellipses.
         levels : ndarray
-            The values of ``f`` to draw, increasing.
+            The suboptimality levels ``f − f*`` to draw, positive.
         """
-        first, second = self.contour_grid
-        surface = np.asarray(surface, dtype=float)
-        if surface.shape != (second.size, first.size):
-            raise ValueError(
-                f"surface must have shape {(second.size, first.size)} (rows w₂, columns w₁), "
-                f"got {surface.shape}"
-            )
-        if self.contours_ is not None:
-            self.contours_.remove()
-        with style_context():
-            self.contours_ = self.path_axes_.contour(
-                first, second, surface, levels=levels, colors="#9a9a9a", linewidths=0.7
-            )
-        self.canvas.invalidate()
+        self.contours_.set_segments(_level_set_ellipses(bowl, levels))
 
     def show_horizon(self, iterations: int) -> None:
-        """Let the iteration axis span ``0 … iterations``; invalidate only when it changes."""
+        """Let the iteration axis span ``0 … iterations`` (a blit, no redraw).
+
+        Raises
+        ------
+        ValueError
+            If ``iterations`` is not between 1 and :attr:`max_horizon`.
+        """
+        iterations = int(iterations)
+        if not 1 <= iterations <= self.max_horizon:
+            raise ValueError(
+                f"iterations must be between 1 and {self.max_horizon}, got {iterations}"
+            )
         if iterations == self.horizon:
             return
-        self.horizon = int(iterations)
-        self.gap_axes_.set_xlim(0, self.horizon)
-        self.canvas.invalidate()
+        self.horizon = iterations
+        self.gap_axes_.set_xlim(0, iterations)
+        ticks = _iteration_ticks(iterations)
+        self.iteration_tick_numbers = tuple(_tick_number(tick) for tick in ticks)
+        self.iteration_numbers_.set_paths(
+            [self._number_outline(number) for number in self.iteration_tick_numbers]
+        )
+        self.iteration_numbers_.set_offsets(np.column_stack([ticks, np.zeros_like(ticks)]))
 
     # Moving layer ----------------------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from ..core.quadratic import (
     QuadraticLoss,
     convergence_theory,
     gradient_descent_closed_form,
-    loss_surface,
     measured_rate,
     predicted_rate,
     quadratic_bowl,
@@ -253,7 +252,7 @@ class ConvergenceExplorer(Explorer):
             style=DESCRIPTION_STYLE,
             layout=CONTROL_LAYOUT,
         )
-        self.view = ConvergenceView()
+        self.view = ConvergenceView(max_horizon=ITERATION_COUNTS[-1])
         self._bowls = RecentCache(_CACHE_SIZE)
         self._runs = RecentCache(_CACHE_SIZE)
         self._shown_condition: float | None = None
@@ -371,7 +370,7 @@ class ConvergenceExplorer(Explorer):
 
         bowl, theory = self._bowl(kappa)
         if kappa != self._shown_condition:
-            self.view.show_bowl(loss_surface(bowl, *self.view.contour_grid))
+            self.view.show_bowl(bowl)
             self._shown_condition = kappa
         self.view.show_horizon(iterations)
 
