@@ -7,10 +7,13 @@ middle one shows the loss (penalty included) at each step on a log axis, with
 the minimum as a dashed line. The right one shows the loss surface as contours
 over two weights, with the descent path from its start to its end.
 
-The data, the contours and the axis limits form the static layer: the data
-and the loss axis change only with the data set, the contours with the penalty,
-and the step axis when the number of iterations passes a round number (1, 2, 5,
-10, 20, …). A slider tick moves the tracked lines and markers alone.
+The data, the axes and the legend form the static layer, and no control
+changes it: every tick is a blit. The loss axis is fixed per data set; the
+contours, the minimiser and the dashed minimum change with the penalty and are
+tracked, over weight axes fixed per data set. The step axis
+keeps its six tick marks at the same places for every number of iterations
+(evenly spaced from 0 to a round end: 5, 10, 20, 50, …); only the numbers under
+them, tracked texts, change. A tick redraws only the tracked artists.
 """
 
 from __future__ import annotations
@@ -18,8 +21,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from matplotlib.collections import LineCollection
-from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
+from contourpy import FillType, LineType, contour_generator
+from matplotlib import colormaps
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.colors import Normalize
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
+from matplotlib.ticker import FuncFormatter, LinearLocator, LogLocator, NullLocator
+from matplotlib.transforms import Affine2D, IdentityTransform
 
 from ..core.results import OptimizationResult
 from ._canvas import BlittedFigure
@@ -28,7 +37,9 @@ from ._style import PALETTE, style_context
 __all__ = [
     "MAX_DRAWN_POINTS",
     "MAX_EARLIER_LINES",
+    "STEP_TICKS",
     "GradientDescentView",
+    "contour_levels",
     "is_line_design",
     "loss_limits",
     "step_limit",
@@ -40,6 +51,13 @@ MAX_DRAWN_POINTS = 500
 #: At most this many earlier iterates are drawn as faint lines: the start, then the
 #: last steps 1, 2, 4, 8, … before the final one.
 MAX_EARLIER_LINES = 7
+
+#: The step axis has this many evenly spaced ticks, from 0 to its end.
+STEP_TICKS = 6
+
+# The step axis ends at 1, 2 or 5 times a power of ten, and at least at 5: every
+# end is then a multiple of STEP_TICKS − 1, so every tick is a whole step.
+_SHORTEST_STEP_AXIS = 5
 
 # Contour levels sit at these fractions of the loss range above the minimum on
 # the plane: log-spaced, so the rings near the minimum are not lost.
@@ -91,16 +109,43 @@ def loss_limits(lowest: float, highest: float) -> tuple[float, float]:
 
 
 def step_limit(iterations: int) -> int:
-    """Return the end of the step axis: the first of 1, 2, 5 × 10^k at or above ``iterations``.
+    """Return the end of the step axis: the first of 5, 10, 20, 50, 100, … from ``iterations`` on.
+
+    Each end is a multiple of 5, so the :data:`STEP_TICKS` evenly spaced ticks
+    fall on whole steps.
 
     Examples
     --------
     >>> [step_limit(n) for n in (1, 3, 10, 120, 250, 10_000)]
-    [1, 5, 10, 200, 500, 10000]
+    [5, 5, 10, 200, 500, 10000]
     """
-    iterations = max(int(iterations), 1)
+    iterations = max(int(iterations), _SHORTEST_STEP_AXIS)
     decade = 10 ** (len(str(iterations)) - 1)
     return next(step * decade for step in (1, 2, 5, 10) if step * decade >= iterations)
+
+
+def contour_levels(surface: np.ndarray) -> np.ndarray:
+    """Return the contour levels of a loss surface: log-spaced above its lowest value.
+
+    The levels sit at fractions 0.002 to 0.7 of the surface's range above its
+    minimum, so that the rings near the minimum are not lost whatever the
+    penalty does to the range.
+
+    Examples
+    --------
+    >>> levels = contour_levels(np.array([[1.0, 2.0], [3.0, 101.0]]))
+    >>> levels.size, float(levels[0]), float(levels[-1])
+    (11, 1.2, 71.0)
+    """
+    surface = np.asarray(surface, dtype=float)
+    lowest = float(np.min(surface))
+    spread = max(float(np.max(surface)) - lowest, 1e-300)
+    return np.unique(lowest + spread * _LEVEL_FRACTIONS)
+
+
+def _step_ticks(end: int) -> np.ndarray:
+    """Return where the step axis from 0 to ``end`` has its ticks (as LinearLocator)."""
+    return np.linspace(0.0, end, STEP_TICKS)
 
 
 def _earlier_rows(steps: np.ndarray) -> np.ndarray:
@@ -123,15 +168,20 @@ def _earlier_rows(steps: np.ndarray) -> np.ndarray:
 class GradientDescentView:
     """Three panels: the fit to the data, the loss per step, and the path on the loss surface.
 
-    Every artist is built once. :meth:`show_data`, :meth:`set_loss_range`,
-    :meth:`show_surface` and :meth:`set_iterations` change the static layer and
-    invalidate it; :meth:`update` only moves tracked artists, which are blitted
-    over the cached layer.
+    Every artist is built once. :meth:`show_data` and :meth:`set_loss_range`
+    change the static layer and invalidate it (once per data set); so does the
+    first :meth:`show_surface`, which fixes the weight axes. Later calls of
+    :meth:`show_surface` (the penalty), :meth:`set_iterations` and
+    :meth:`update` only change tracked artists, which are blitted over the
+    cached layer.
 
     Parameters
     ----------
     width, height : float
         The figure size in inches.
+    max_iterations : int
+        The most iterations :meth:`set_iterations` accepts; the step axis keeps
+        room for the numbers of the longest axis.
 
     Attributes
     ----------
@@ -140,6 +190,8 @@ class GradientDescentView:
     line_mode : bool
         Whether the data are a line fit (weights intercept and slope); otherwise the
         left panel shows predictions against targets.
+    step_labels : tuple of str
+        The numbers under the :data:`STEP_TICKS` ticks of the step axis.
 
     Examples
     --------
@@ -161,8 +213,11 @@ class GradientDescentView:
     b'PNG'
     """
 
-    def __init__(self, *, width: float = 9.6, height: float = 3.6) -> None:
+    def __init__(
+        self, *, width: float = 9.6, height: float = 3.6, max_iterations: int = 10_000
+    ) -> None:
         self.canvas = BlittedFigure(width, height)
+        self.max_iterations = int(max_iterations)
         figure = self.canvas.figure_
         track = self.canvas.track
         with style_context():
@@ -194,10 +249,16 @@ class GradientDescentView:
             )
 
             # Middle: the loss per step.
-            (self.loss_line_,) = self.loss_axes_.plot(
-                [], [], color=PALETTE["blue"], lw=1.6, label="loss f(wₖ)"
+            self.loss_axes_.set(
+                yscale="log",
+                xlabel="step k",
+                ylabel="loss f(wₖ), penalty included",
+                title="loss per step",
             )
-            track(self.loss_line_)
+            self.loss_axes_.yaxis.set_major_locator(LogLocator(numticks=8))
+            self.loss_axes_.yaxis.set_minor_locator(NullLocator())
+            self.loss_axes_.grid(True, which="major", alpha=0.3)
+            self.step_numbers_ = self._build_step_axis()
             (self.minimum_line_,) = self.loss_axes_.plot(
                 [0.0, 1.0],
                 [1.0, 1.0],
@@ -207,20 +268,25 @@ class GradientDescentView:
                 ls="--",
                 label="minimum f*",
             )
-            self.loss_axes_.set(
-                yscale="log",
-                xlabel="step k",
-                ylabel="loss f(wₖ), penalty included",
-                title="loss per step",
+            track(self.minimum_line_)
+            (self.loss_line_,) = self.loss_axes_.plot(
+                [], [], color=PALETTE["blue"], lw=1.6, label="loss f(wₖ)"
             )
-            self.loss_axes_.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-            self.loss_axes_.yaxis.set_major_locator(LogLocator(numticks=8))
-            self.loss_axes_.yaxis.set_minor_locator(NullLocator())
-            self.loss_axes_.grid(True, which="major", alpha=0.3)
+            track(self.loss_line_)
 
-            # Right: the loss surface and the path.
-            self.contours_ = None
-            self.contour_lines_ = None
+            # Right: the loss surface and the path. Tracked in the order of drawing:
+            # the bands under their lines, under the path, under the markers.
+            self.contour_bands_ = track(
+                self.surface_axes_.add_collection(
+                    PathCollection([], alpha=0.55, linewidths=0.0), autolim=False
+                )
+            )
+            self.contour_lines_ = track(
+                self.surface_axes_.add_collection(
+                    LineCollection([], colors=PALETTE["blue"], linewidths=0.6, alpha=0.7),
+                    autolim=False,
+                )
+            )
             (self.path_,) = self.surface_axes_.plot(
                 [],
                 [],
@@ -232,6 +298,18 @@ class GradientDescentView:
                 label="descent path",
             )
             track(self.path_)
+            (self.minimiser_marker_,) = self.surface_axes_.plot(
+                [],
+                [],
+                ls="none",
+                marker="*",
+                ms=11,
+                color=PALETTE["yellow"],
+                mec=PALETTE["black"],
+                mew=0.8,
+                label="minimiser w*",
+            )
+            track(self.minimiser_marker_)
             (self.start_marker_,) = self.surface_axes_.plot(
                 [],
                 [],
@@ -241,10 +319,11 @@ class GradientDescentView:
                 mfc="white",
                 mec=PALETTE["black"],
                 mew=1.5,
-                zorder=4,
                 clip_on=False,  # a start on the edge of the box stays whole
                 label="start",
             )
+            # Unclipped, it would count in the layout wherever it is.
+            self.start_marker_.set_in_layout(False)
             track(self.start_marker_)
             (self.end_marker_,) = self.surface_axes_.plot(
                 [],
@@ -255,22 +334,9 @@ class GradientDescentView:
                 color=PALETTE["vermillion"],
                 mec=PALETTE["black"],
                 mew=0.8,
-                zorder=5,
                 label="last step",
             )
             track(self.end_marker_)
-            (self.minimiser_marker_,) = self.surface_axes_.plot(
-                [],
-                [],
-                ls="none",
-                marker="*",
-                ms=11,
-                color=PALETTE["yellow"],
-                mec=PALETTE["black"],
-                mew=0.8,
-                zorder=3,
-                label="minimiser w*",
-            )
 
             # Fewer tick labels: text is most of the cost of a full redraw.
             self.data_axes_.locator_params(nbins=5)
@@ -281,7 +347,41 @@ class GradientDescentView:
         self._line_x = np.zeros(2)
         self._rows = np.zeros((0, 2))
         self._loss_floor = 1e-300
-        self._step_limit: int | None = None
+        self._step_end = 0
+        self._outlines: dict[str, Path] = {}
+        self.step_labels: tuple[str, ...] = ()
+        self.set_iterations(1)
+
+    def _build_step_axis(self) -> PathCollection:
+        """Give the step axis fixed ticks, and a tracked collection for the numbers under them.
+
+        The ticks sit at the same fractions of the axis for every number of
+        iterations, so the static layer does not change with it. The axis's own
+        tick labels stay as invisible stand-ins showing the numbers of the longest
+        axis: they place the axis label and keep room in the layout (the last
+        number overhangs the right edge) for every axis, so the layout never
+        depends on it. The numbers shown are the outlines of their glyphs, in one
+        collection: drawn per frame, six texts would cost twenty times as much.
+        """
+        axis = self.loss_axes_.xaxis
+        axis.set_major_locator(LinearLocator(STEP_TICKS))
+        longest = _step_ticks(step_limit(self.max_iterations))
+        axis.set_major_formatter(FuncFormatter(lambda _, position: f"{longest[position]:g}"))
+        stand_in = axis.get_major_ticks()[0].label1
+        self._step_font = stand_in.get_fontproperties()
+        numbers = PathCollection(
+            [],
+            sizes=[1.0],  # glyph outlines in points, as scatter's markers
+            offsets=np.zeros((0, 2)),
+            offset_transform=stand_in.get_transform(),
+            transform=IdentityTransform(),
+            facecolors=stand_in.get_color(),
+            linewidths=0.0,
+            clip_on=False,
+        )
+        numbers.set_in_layout(False)
+        self.loss_axes_.tick_params(axis="x", labelcolor="none")
+        return self.canvas.track(self.loss_axes_.add_collection(numbers, autolim=False))
 
     # Static layer ----------------------------------------------------------------------------
 
@@ -292,11 +392,12 @@ class GradientDescentView:
         *,
         weight_labels: tuple[str, str] | None = None,
     ) -> None:
-        """Draw the data and set the labels of the weight axes.
+        """Draw the data and set the labels and the title of the weight axes.
 
         A line fit (:func:`is_line_design`) is drawn as the points ``(x, y)``;
         other data as targets against predictions, for at most
-        :data:`MAX_DRAWN_POINTS` evenly spaced rows.
+        :data:`MAX_DRAWN_POINTS` evenly spaced rows. With more than two weights,
+        the surface panel shows the plane of the first two through the minimiser.
 
         Parameters
         ----------
@@ -350,6 +451,11 @@ class GradientDescentView:
             handles = [self.predictions_, self.diagonal_]
             default_labels = ("weight w₀", "weight w₁")
         first, second = weight_labels or default_labels
+        # The title stays the same for every penalty (its strength is on the slider
+        # and in the summary): text is the costliest thing to redraw per frame.
+        surface_title = "loss surface, penalty included"
+        if X.shape[1] > 2:
+            surface_title += "\non the (w₀, w₁) plane through w*"
         with style_context():
             self.data_axes_.set(
                 xlabel=data_labels[0],
@@ -358,7 +464,7 @@ class GradientDescentView:
                 ylim=limits[1],
                 title=title,
             )
-            self.surface_axes_.set(xlabel=first, ylabel=second)
+            self.surface_axes_.set(xlabel=first, ylabel=second, title=surface_title)
             if self.legend_ is not None:
                 self.legend_.remove()
             handles += [
@@ -404,9 +510,12 @@ class GradientDescentView:
         *,
         minimiser: np.ndarray,
         minimum: float,
-        title: str = "loss surface and path",
     ) -> None:
         """Draw the contours of the loss, the minimiser, and the minimum on the loss axis.
+
+        All of them are tracked artists: a new surface over the same grid (another
+        penalty) is a blit. Only a grid with another extent changes the axis
+        limits, and so the static layer.
 
         Parameters
         ----------
@@ -418,59 +527,75 @@ class GradientDescentView:
             The minimiser; its first two coordinates are marked.
         minimum : float
             The minimum loss, drawn as a dashed line on the loss panel.
-        title : str
-            The right panel's title.
         """
         first_values = np.asarray(first_values, dtype=float)
         second_values = np.asarray(second_values, dtype=float)
         surface = np.asarray(surface, dtype=float)
-        for artist in (self.contours_, self.contour_lines_):
-            if artist is not None:
-                artist.remove()
         lowest = float(np.min(surface))
-        spread = max(float(np.max(surface)) - lowest, 1e-300)
-        levels = np.unique(lowest + spread * _LEVEL_FRACTIONS)
-        with style_context():
-            self.contours_ = self.surface_axes_.contourf(
-                first_values,
-                second_values,
-                surface,
-                levels=np.concatenate([[lowest - spread], levels, [lowest + 2.0 * spread]]),
-                cmap="Blues_r",
-                alpha=0.55,
-                zorder=0,
-            )
-            self.contour_lines_ = self.surface_axes_.contour(
-                first_values,
-                second_values,
-                surface,
-                levels=levels,
-                colors=PALETTE["blue"],
-                linewidths=0.6,
-                alpha=0.7,
-                zorder=1,
-            )
-            self.surface_axes_.set(
-                xlim=(first_values[0], first_values[-1]),
-                ylim=(second_values[0], second_values[-1]),
-                title=title,
-            )
+        spread = float(np.max(surface)) - lowest
+        levels = contour_levels(surface)
+        # Two outer bands take in the rest of the surface, so the bands fill the box.
+        edges = np.concatenate([[lowest - spread], levels, [lowest + 2.0 * spread]])
+        generator = contour_generator(
+            first_values,
+            second_values,
+            surface,
+            line_type=LineType.Separate,
+            fill_type=FillType.OuterCode,
+        )
+        bands, shades = [], []
+        for lower, upper in zip(edges[:-1], edges[1:], strict=True):
+            points, codes = generator.filled(lower, upper)
+            if points:
+                bands.append(Path(np.concatenate(points), np.concatenate(codes)))
+                shades.append((lower + upper) / 2)
+        shading = Normalize(edges[0], edges[-1])
+        self.contour_bands_.set_paths(bands)
+        self.contour_bands_.set_facecolor(colormaps["Blues_r"](shading(np.asarray(shades))))
+        self.contour_lines_.set_segments(
+            [line for level in levels for line in generator.lines(level)]
+        )
+        self.minimiser_marker_.set_data([minimiser[0]], [minimiser[1]])
+        self.minimum_line_.set_ydata([max(minimum, self._loss_floor)] * 2)
+        limits = ((first_values[0], first_values[-1]), (second_values[0], second_values[-1]))
+        if limits != (self.surface_axes_.get_xlim(), self.surface_axes_.get_ylim()):
+            self.surface_axes_.set(xlim=limits[0], ylim=limits[1])
             self.surface_axes_.set_aspect("equal", adjustable="box")
-            self.minimiser_marker_.set_data([minimiser[0]], [minimiser[1]])
-            self.minimum_line_.set_ydata([max(minimum, self._loss_floor)] * 2)
-        self.canvas.invalidate()
+            self.canvas.invalidate()
 
     def set_iterations(self, iterations: int) -> None:
-        """Let the step axis run from 0 to :func:`step_limit` of ``iterations``.
+        """Let the step axis run from 0 to :func:`step_limit` of ``iterations`` (a blit).
 
-        The static layer is redrawn only when that round number changes.
+        Raises
+        ------
+        ValueError
+            If ``iterations`` is not between 1 and :attr:`max_iterations`.
         """
-        limit = step_limit(iterations)
-        if limit == self._step_limit:
+        iterations = int(iterations)
+        if not 1 <= iterations <= self.max_iterations:
+            raise ValueError(
+                f"iterations must be between 1 and {self.max_iterations}, got {iterations}"
+            )
+        end = step_limit(iterations)
+        if end == self._step_end:
             return
-        self._step_limit = limit
-        self.loss_axes_.set_xlim(0, limit)
-        self.canvas.invalidate()
+        self._step_end = end
+        self.loss_axes_.set_xlim(0, end)
+        ticks = _step_ticks(end)
+        self.step_labels = tuple(f"{tick:g}" for tick in ticks)
+        self.step_numbers_.set_paths([self._glyph_outline(label) for label in self.step_labels])
+        self.step_numbers_.set_offsets(np.column_stack([ticks, np.zeros(STEP_TICKS)]))
+
+    def _glyph_outline(self, text: str) -> Path:
+        """Return the outline of ``text`` in points, centred under and hanging from the origin."""
+        if text not in self._outlines:
+            outline = TextPath((0.0, 0.0), text, prop=self._step_font)
+            # The glyphs have points at their extremes, so their vertices give the extent.
+            low, high = outline.vertices.min(axis=0), outline.vertices.max(axis=0)
+            self._outlines[text] = outline.transformed(
+                Affine2D().translate(-(low[0] + high[0]) / 2, -high[1])
+            )
+        return self._outlines[text]
 
     # Moving layer ----------------------------------------------------------------------------
 

@@ -154,6 +154,18 @@ def _nice_floor(value: float) -> float:
     return max(step * decade for step in (1.0, 2.0, 5.0) if step * decade <= value * (1 + 1e-12))
 
 
+def _alternates(path: np.ndarray) -> bool:
+    """Return whether the last iterates of ``path`` bounce between two distinct points."""
+    if len(path) < 4:
+        return False
+    last, before = path[-1], path[-2]
+    return (
+        np.allclose(last, path[-3])
+        and np.allclose(before, path[-4])
+        and not np.allclose(last, before)
+    )
+
+
 def _factor(rate: float) -> str:
     """Format a contraction factor so that one just below 1 still reads as below 1."""
     return f"1 − {1.0 - rate:.2g}" if 0.999 < rate < 1.0 else f"{rate:.3g}"
@@ -306,6 +318,7 @@ class GradientDescentExplorer(Explorer):
             options=[("L2 (ridge)", "l2"), ("L1 (lasso)", "l1")],
             value="l2",
             description="penalty type",
+            disabled=True,  # until λ > 0
             tooltips=["λ‖w‖²: shrinks every weight", "λ‖w‖₁: sets small weights to exactly 0"],
             style={**DESCRIPTION_STYLE, "button_width": "6.5em"},
             layout=CONTROL_LAYOUT,
@@ -326,7 +339,7 @@ class GradientDescentExplorer(Explorer):
             for name, (low, high) in zip(names, self._box, strict=True)
         )
 
-        self.view = GradientDescentView()
+        self.view = GradientDescentView(max_iterations=ITERATION_COUNTS[-1])
         self.view.show_data(X, y)
         self.view.set_loss_range(base.min_value, self._highest_loss(base.minimizer))
         start = {"start_intercept": 0.0, "start_slope": 0.0}
@@ -442,15 +455,39 @@ class GradientDescentExplorer(Explorer):
         self._landscapes[key] = landscape
         return landscape
 
-    def _surface_title(self, strength: float, penalty: str) -> str:
-        loss = (
-            "loss surface and path"
-            if strength == 0
-            else f"loss + {penalty.upper()} penalty, λ = {strength:g}"
+    def _name_weights(self, indices: np.ndarray) -> str:
+        if self._line:
+            return " and ".join(("the intercept", "the slope")[i] for i in indices)
+        return f"{indices.size} of {self._n_features} weights"
+
+    def _why_proximal_steps_settle(self, landscape: _Landscape, weights: np.ndarray) -> str:
+        """Explain why proximal GD with η > 2/L settled at ``weights``, or return "".
+
+        The bound 2/L makes every gradient step contract; the soft-threshold of the
+        L1 step holds a weight at exactly 0 while its data gradient is below λ, so
+        near such a minimiser only the other weights move, and the steps are stable
+        up to 2 over the largest curvature of their block of the Hessian.
+        """
+        held = np.flatnonzero(weights == 0.0)
+        moving = np.flatnonzero(weights != 0.0)
+        if held.size == 0:
+            return ""
+        start = (
+            f"; η > 2/L, yet it settles: the L1 penalty holds {self._name_weights(held)} "
+            "at exactly 0"
         )
-        if self._n_features == 2:
-            return loss
-        return f"{loss}\non the (w₀, w₁) plane through w*"
+        if moving.size == 0:
+            return start + ", where the data gradient is smaller than λ, so no step moves them"
+        block = landscape.smooth.hessian[np.ix_(moving, moving)]
+        curvature = float(np.linalg.eigvalsh(block)[-1])
+        if moving.size == 1 and self._line:
+            others = f"{self._name_weights(moving)} moves, and along it"
+        else:
+            others = "the other weights move, and along them"
+        return (
+            start + f", so only {others} steps below 2/{curvature:.3g} = "
+            f"{2.0 / curvature:.3g} are stable"
+        )
 
     # Per tick --------------------------------------------------------------------------------
 
@@ -503,6 +540,8 @@ class GradientDescentExplorer(Explorer):
         state = self._state()
         method, _, iterations, strength, penalty, _, _, _ = state
         self.batch_size.disabled = method != "sgd"
+        # Without a penalty its type changes nothing: keyboard users skip it.
+        self.penalty.disabled = strength == 0
         landscape = self._landscape(strength, penalty)
         key = (strength, penalty if strength > 0 else "l2")
         if key != self._shown_landscape:
@@ -512,7 +551,6 @@ class GradientDescentExplorer(Explorer):
                 landscape.surface,
                 minimiser=landscape.minimiser,
                 minimum=landscape.minimum,
-                title=self._surface_title(strength, penalty),
             )
             self._shown_landscape = key
         self.view.set_iterations(iterations)
@@ -552,6 +590,7 @@ class GradientDescentExplorer(Explorer):
             else f"loss {result.final_loss:.4g}, at the minimum {landscape.minimum:.4g}"
         )
         too_large = formula != "" and learning_rate > bound
+        settles = ""  # why proximal GD settled although η > 2/L, naming the weights held at 0
 
         if result.status is Status.DIVERGED:
             text = f"diverged at step {result.diverged_at}"
@@ -573,6 +612,9 @@ class GradientDescentExplorer(Explorer):
                 text += " — the steps grew instead of settling; try a smaller η"
         elif result.status is Status.CONVERGED:
             text = f"converged at step {int(result.steps[-1])}, {loss}"
+            if lasso and too_large and method == "gd":
+                settles = self._why_proximal_steps_settle(landscape, result.final_weights)
+                text += settles
         else:
             text = f"not converged, {distance}"
             if method == "sgd" and batch_size is not None and batch_size < self._n_samples:
@@ -583,6 +625,12 @@ class GradientDescentExplorer(Explorer):
                 )
             elif method == "sgd":
                 text += "; a batch of all the points has no noise: this is plain GD"
+            elif too_large and lasso and method == "gd" and _alternates(result.path):
+                text += (
+                    f"; η > {formula}, so each gradient step overshoots along the steepest "
+                    "direction, and the L1 step cuts it back towards 0: the run bounces between "
+                    "the same two points instead of settling"
+                )
             elif too_large:
                 text += (
                     f"; η > {formula}, so the error along the steepest direction grows at "
@@ -607,15 +655,9 @@ class GradientDescentExplorer(Explorer):
                     f"; the gradient norm {result.gradient_norms[-1]:.2g} is still above the "
                     f"tolerance {TOLERANCE:g}: more steps would get closer"
                 )
-        if lasso and result.status is not Status.DIVERGED:
-            zeros = np.flatnonzero(result.final_weights == 0.0)
-            if self._line and zeros.size:
-                parts = " and ".join(("the intercept", "the slope")[i] for i in zeros)
-                text += f"; the L1 penalty set {parts} to exactly 0"
-            elif zeros.size:
-                text += (
-                    f"; the L1 penalty set {zeros.size} of {self._n_features} weights to exactly 0"
-                )
+        zeros = np.flatnonzero(result.final_weights == 0.0)
+        if lasso and result.status is not Status.DIVERGED and zeros.size and not settles:
+            text += f"; the L1 penalty set {self._name_weights(zeros)} to exactly 0"
         final = result.final_weights
         if self._line and result.status is not Status.DIVERGED:
             sign = "−" if final[1] < 0 else "+"
