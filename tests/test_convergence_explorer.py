@@ -464,9 +464,9 @@ def test_the_numbers_under_the_iteration_ticks_follow_the_horizon(explorer, iter
     ticks = np.linspace(0, iterations, ITERATION_TICKS)
     assert view.gap_axes_.get_xlim() == (0, iterations)
     assert_allclose(view.gap_axes_.xaxis.get_majorticklocs(), ticks)
-    assert view.iteration_tick_numbers == tuple(str(round(tick)) for tick in ticks)
-    assert_allclose(view.iteration_numbers_.get_offsets()[:, 0], ticks)
-    assert len(view.iteration_numbers_.get_paths()) == ITERATION_TICKS
+    assert view.iteration_numbers_.labels == tuple(str(round(tick)) for tick in ticks)
+    assert_allclose(view.iteration_numbers_.collection_.get_offsets()[:, 0], ticks)
+    assert len(view.iteration_numbers_.collection_.get_paths()) == ITERATION_TICKS
 
 
 def _fresh_view_frame(explorer):

@@ -280,8 +280,8 @@ def test_each_control_at_min_middle_and_max_moves_the_run_the_core_computes(expl
         end = step_limit(state["iterations"])
         assert explorer.view.loss_axes_.get_xlim() == (0.0, end)
         ticks = np.linspace(0, end, STEP_TICKS)
-        assert explorer.view.step_labels == tuple(f"{tick:g}" for tick in ticks)
-        assert_allclose(explorer.view.step_numbers_.get_offsets()[:, 0], ticks)
+        assert explorer.view.step_numbers_.labels == tuple(f"{tick:g}" for tick in ticks)
+        assert_allclose(explorer.view.step_numbers_.collection_.get_offsets()[:, 0], ticks)
         assert explorer.penalty.disabled is (state["strength"] == 0)
 
 

@@ -24,17 +24,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
-from matplotlib.path import Path
-from matplotlib.textpath import TextPath
-from matplotlib.ticker import FuncFormatter, LinearLocator, LogLocator, NullLocator
-from matplotlib.transforms import Affine2D, IdentityTransform
+from matplotlib.ticker import LogLocator, NullLocator
 
 from ..core.quadratic import QuadraticLoss
 from ..core.results import OptimizationResult
 from ._canvas import BlittedFigure
 from ._style import PALETTE, style_context
+from ._tick_numbers import BlittedTickNumbers
 
 __all__ = [
     "CONTOUR_LEVELS",
@@ -110,15 +108,6 @@ def _level_set_ellipses(bowl: QuadraticLoss, levels: np.ndarray) -> np.ndarray:
     return (semi_axes[:, None, :] * circle) @ bowl.eigenvectors.T + bowl.minimizer
 
 
-def _iteration_ticks(horizon: int) -> np.ndarray:
-    """Return where the iteration axis from 0 to ``horizon`` has its ticks (as LinearLocator)."""
-    return np.linspace(0.0, horizon, ITERATION_TICKS)
-
-
-def _tick_number(tick: float) -> str:
-    return f"{tick:g}"
-
-
 def _geometric_line(
     steps: np.ndarray, anchor_step: float, anchor_value: float, factor: float
 ) -> np.ndarray:
@@ -160,10 +149,8 @@ class ConvergenceView:
         The last iteration on the iteration axis.
     contours_ : LineCollection
         The contour ellipses of the bowl, one per level.
-    iteration_tick_numbers : tuple of str
-        The numbers under the iteration ticks, from 0 to :attr:`horizon`.
-    iteration_numbers_ : PathCollection
-        Those numbers, drawn as glyph outlines under the ticks.
+    iteration_numbers_ : BlittedTickNumbers
+        The numbers under the iteration axis' ticks, from 0 to :attr:`horizon`.
     """
 
     def __init__(self, *, width: float = 9.6, height: float = 3.6, max_horizon: int = 5000) -> None:
@@ -217,7 +204,9 @@ class ConvergenceView:
             self.gap_axes_.yaxis.set_major_locator(LogLocator(base=10.0, numticks=8))
             self.gap_axes_.yaxis.set_minor_locator(NullLocator())
             self.gap_axes_.grid(True, which="major", alpha=0.3)
-            self.iteration_numbers_ = self._build_iteration_axis()
+            self.iteration_numbers_ = BlittedTickNumbers(
+                self.canvas, self.gap_axes_, count=ITERATION_TICKS, longest_end=self.max_horizon
+            )
             self.target_ = self.gap_axes_.axhline(
                 TARGET_GAP, color=PALETTE["black"], lw=0.8, ls=":", label=r"$f - f^* = 10^{-8}$"
             )
@@ -262,64 +251,6 @@ class ConvergenceView:
             )
         self.show_horizon(100)
 
-    def _build_iteration_axis(self) -> PathCollection:
-        """Give the iteration axis fixed ticks, and a tracked collection for the numbers under them.
-
-        The ticks sit at the same fractions of the axis for every horizon, so the
-        static layer does not change with it. The axis's own tick labels stay as
-        invisible stand-ins showing the numbers of the longest horizon: they place
-        the axis label and keep room in the layout (the last number overhangs the
-        right edge) for every horizon, so the layout never depends on it.
-
-        The numbers shown are glyph outlines, filled like any path: six texts
-        redrawn on every frame would cost some twenty times as much.
-        """
-        axis = self.gap_axes_.xaxis
-        axis.set_major_locator(LinearLocator(ITERATION_TICKS))
-        longest = _iteration_ticks(self.max_horizon)
-        axis.set_major_formatter(FuncFormatter(lambda _, position: _tick_number(longest[position])))
-        stand_in = axis.get_major_ticks()[0].label1
-        self._number_font = stand_in.get_fontproperties().copy()
-        renderer = self.canvas.figure_.canvas.get_renderer()
-        _, line_height, line_descent = renderer.get_text_width_height_descent(
-            "lp", self._number_font, ismath=False
-        )
-        # A tick label hangs from its anchor (va="top"): its baseline lies one line
-        # height, less the descent, below it; matplotlib measures lines on "lp".
-        self._number_baseline = line_height - line_descent
-        # One outline per number shown so far: a few dozen over the explorer's horizons.
-        self._outlines: dict[str, Path] = {}
-        # Outlines in points, scaled to pixels by a size of 1 point², as markers are.
-        numbers = PathCollection(
-            [],
-            sizes=[1.0],
-            offset_transform=stand_in.get_transform(),
-            facecolors=stand_in.get_color(),
-            edgecolors="none",
-        )
-        numbers.set_transform(IdentityTransform())
-        numbers.set_clip_on(False)
-        self.gap_axes_.add_collection(numbers, autolim=False)
-        self.gap_axes_.tick_params(axis="x", labelcolor="none")
-        return self.canvas.track(numbers)
-
-    def _number_outline(self, number: str) -> Path:
-        """Return ``number`` as a glyph outline in points, centred under its anchor, hanging."""
-        outline = self._outlines.get(number)
-        if outline is not None:
-            return outline
-        renderer = self.canvas.figure_.canvas.get_renderer()
-        width, _, _ = renderer.get_text_width_height_descent(
-            number, self._number_font, ismath=False
-        )
-        points_per_pixel = 72.0 / self.canvas.figure_.dpi
-        placement = Affine2D().translate(
-            -width / 2 * points_per_pixel, -self._number_baseline * points_per_pixel
-        )
-        outline = TextPath((0.0, 0.0), number, prop=self._number_font).transformed(placement)
-        self._outlines[number] = outline
-        return outline
-
     # Tracked contours and iteration numbers ---------------------------------------------------
 
     def show_bowl(self, bowl: QuadraticLoss, *, levels: np.ndarray = CONTOUR_LEVELS) -> None:
@@ -351,13 +282,7 @@ class ConvergenceView:
         if iterations == self.horizon:
             return
         self.horizon = iterations
-        self.gap_axes_.set_xlim(0, iterations)
-        ticks = _iteration_ticks(iterations)
-        self.iteration_tick_numbers = tuple(_tick_number(tick) for tick in ticks)
-        self.iteration_numbers_.set_paths(
-            [self._number_outline(number) for number in self.iteration_tick_numbers]
-        )
-        self.iteration_numbers_.set_offsets(np.column_stack([ticks, np.zeros_like(ticks)]))
+        self.iteration_numbers_.show(iterations)
 
     # Moving layer ----------------------------------------------------------------------------
 

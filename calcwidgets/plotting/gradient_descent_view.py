@@ -26,13 +26,12 @@ from matplotlib import colormaps
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import Normalize
 from matplotlib.path import Path
-from matplotlib.textpath import TextPath
-from matplotlib.ticker import FuncFormatter, LinearLocator, LogLocator, NullLocator
-from matplotlib.transforms import Affine2D, IdentityTransform
+from matplotlib.ticker import LogLocator, NullLocator
 
 from ..core.results import OptimizationResult
 from ._canvas import BlittedFigure
 from ._style import PALETTE, style_context
+from ._tick_numbers import BlittedTickNumbers
 
 __all__ = [
     "MAX_DRAWN_POINTS",
@@ -143,11 +142,6 @@ def contour_levels(surface: np.ndarray) -> np.ndarray:
     return np.unique(lowest + spread * _LEVEL_FRACTIONS)
 
 
-def _step_ticks(end: int) -> np.ndarray:
-    """Return where the step axis from 0 to ``end`` has its ticks (as LinearLocator)."""
-    return np.linspace(0.0, end, STEP_TICKS)
-
-
 def _earlier_rows(steps: np.ndarray) -> np.ndarray:
     """Return the rows of ``steps`` to draw faintly: 0, then powers of 2 before the last.
 
@@ -190,7 +184,7 @@ class GradientDescentView:
     line_mode : bool
         Whether the data are a line fit (weights intercept and slope); otherwise the
         left panel shows predictions against targets.
-    step_labels : tuple of str
+    step_numbers_ : BlittedTickNumbers
         The numbers under the :data:`STEP_TICKS` ticks of the step axis.
 
     Examples
@@ -258,7 +252,12 @@ class GradientDescentView:
             self.loss_axes_.yaxis.set_major_locator(LogLocator(numticks=8))
             self.loss_axes_.yaxis.set_minor_locator(NullLocator())
             self.loss_axes_.grid(True, which="major", alpha=0.3)
-            self.step_numbers_ = self._build_step_axis()
+            self.step_numbers_ = BlittedTickNumbers(
+                self.canvas,
+                self.loss_axes_,
+                count=STEP_TICKS,
+                longest_end=step_limit(self.max_iterations),
+            )
             (self.minimum_line_,) = self.loss_axes_.plot(
                 [0.0, 1.0],
                 [1.0, 1.0],
@@ -348,40 +347,7 @@ class GradientDescentView:
         self._rows = np.zeros((0, 2))
         self._loss_floor = 1e-300
         self._step_end = 0
-        self._outlines: dict[str, Path] = {}
-        self.step_labels: tuple[str, ...] = ()
         self.set_iterations(1)
-
-    def _build_step_axis(self) -> PathCollection:
-        """Give the step axis fixed ticks, and a tracked collection for the numbers under them.
-
-        The ticks sit at the same fractions of the axis for every number of
-        iterations, so the static layer does not change with it. The axis's own
-        tick labels stay as invisible stand-ins showing the numbers of the longest
-        axis: they place the axis label and keep room in the layout (the last
-        number overhangs the right edge) for every axis, so the layout never
-        depends on it. The numbers shown are the outlines of their glyphs, in one
-        collection: drawn per frame, six texts would cost twenty times as much.
-        """
-        axis = self.loss_axes_.xaxis
-        axis.set_major_locator(LinearLocator(STEP_TICKS))
-        longest = _step_ticks(step_limit(self.max_iterations))
-        axis.set_major_formatter(FuncFormatter(lambda _, position: f"{longest[position]:g}"))
-        stand_in = axis.get_major_ticks()[0].label1
-        self._step_font = stand_in.get_fontproperties()
-        numbers = PathCollection(
-            [],
-            sizes=[1.0],  # glyph outlines in points, as scatter's markers
-            offsets=np.zeros((0, 2)),
-            offset_transform=stand_in.get_transform(),
-            transform=IdentityTransform(),
-            facecolors=stand_in.get_color(),
-            linewidths=0.0,
-            clip_on=False,
-        )
-        numbers.set_in_layout(False)
-        self.loss_axes_.tick_params(axis="x", labelcolor="none")
-        return self.canvas.track(self.loss_axes_.add_collection(numbers, autolim=False))
 
     # Static layer ----------------------------------------------------------------------------
 
@@ -580,22 +546,7 @@ class GradientDescentView:
         if end == self._step_end:
             return
         self._step_end = end
-        self.loss_axes_.set_xlim(0, end)
-        ticks = _step_ticks(end)
-        self.step_labels = tuple(f"{tick:g}" for tick in ticks)
-        self.step_numbers_.set_paths([self._glyph_outline(label) for label in self.step_labels])
-        self.step_numbers_.set_offsets(np.column_stack([ticks, np.zeros(STEP_TICKS)]))
-
-    def _glyph_outline(self, text: str) -> Path:
-        """Return the outline of ``text`` in points, centred under and hanging from the origin."""
-        if text not in self._outlines:
-            outline = TextPath((0.0, 0.0), text, prop=self._step_font)
-            # The glyphs have points at their extremes, so their vertices give the extent.
-            low, high = outline.vertices.min(axis=0), outline.vertices.max(axis=0)
-            self._outlines[text] = outline.transformed(
-                Affine2D().translate(-(low[0] + high[0]) / 2, -high[1])
-            )
-        return self._outlines[text]
+        self.step_numbers_.show(end)
 
     # Moving layer ----------------------------------------------------------------------------
 
