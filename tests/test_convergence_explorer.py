@@ -57,18 +57,6 @@ def _assert_healthy(explorer):
     assert len(explorer.image.value) <= 64 * 1024
 
 
-def _count_calls(monkeypatch, obj, name):
-    original = getattr(obj, name)
-    calls = []
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(obj, name, counted)
-    return calls
-
-
 def _state(explorer):
     return {
         "kappa": explorer.condition_number.value,
@@ -417,12 +405,12 @@ _MOVES_BY_CONTROL = {
 }
 
 
-def test_no_control_redraws_the_static_layer(explorer, monkeypatch):
+def test_no_control_redraws_the_static_layer(explorer, count_calls):
     # Every control's tick is a blit: κ moves tracked contour ellipses, iterations
     # the tracked numbers under ticks that stay in place; the axes never change.
-    draws = _count_calls(monkeypatch, explorer.view.canvas.figure_.canvas, "draw")
-    invalidations = _count_calls(monkeypatch, explorer.view.canvas, "invalidate")
-    shows = _count_calls(monkeypatch, explorer.view, "show_bowl")
+    draws = count_calls(explorer.view.canvas.figure_.canvas, "draw")
+    invalidations = count_calls(explorer.view.canvas, "invalidate")
+    shows = count_calls(explorer.view, "show_bowl")
     gap_limits = explorer.view.gap_axes_.get_ylim()
     for control, values in _MOVES_BY_CONTROL.items():
         for value in values:
@@ -504,8 +492,8 @@ def test_a_frame_blitted_after_moves_equals_a_fresh_view_in_the_same_state(explo
     )
 
 
-def test_presets_move_the_controls_and_redraw_once(explorer, monkeypatch):
-    renders = _count_calls(monkeypatch, explorer.view.canvas, "render")
+def test_presets_move_the_controls_and_redraw_once(explorer, count_calls):
+    renders = count_calls(explorer.view.canvas, "render")
     for count, (name, preset) in enumerate(explorer.presets.items(), start=1):
         explorer.apply_preset(name)
         assert len(renders) == count

@@ -350,22 +350,15 @@ def test_random_states_stay_clean(name, fraction, exponent, method):
         assert f"with h = {h:.2g}" in explorer.summary.value
 
 
-def count_full_draws(explorer):
-    """Count the static layer's full draws from now on (the list grows by one per draw)."""
-    draws = []
-    canvas = explorer.view.figure_.canvas
-    draw = canvas.draw
-    canvas.draw = lambda: draws.append(1) or draw()
-    return draws
-
-
-def test_a_function_and_method_shown_before_are_restored_and_look_as_if_drawn_afresh(explorer):
+def test_a_function_and_method_shown_before_are_restored_and_look_as_if_drawn_afresh(
+    explorer, count_calls
+):
     states = [(name, "forward") for name in CASES] + [("eˣ", "central"), ("sin x", "complex_step")]
     for name, method in states:  # each layer drawn once, with its own layout
         with explorer.batch_updates():
             explorer.function.value = name
             explorer.method.value = method
-    draws = count_full_draws(explorer)
+    draws = count_calls(explorer.view.figure_.canvas, "draw")
     for name, method in reversed(states[:-1]):
         with explorer.batch_updates():
             explorer.function.value = name
@@ -379,8 +372,8 @@ def test_a_function_and_method_shown_before_are_restored_and_look_as_if_drawn_af
     assert draws == []
 
 
-def test_x0_and_h_never_redraw_the_static_layer(explorer):
-    draws = count_full_draws(explorer)
+def test_x0_and_h_never_redraw_the_static_layer(explorer, count_calls):
+    draws = count_calls(explorer.view.figure_.canvas, "draw")
     explorer.x0.value = -2.0
     explorer.h.value = 1e-9
     explorer.x0.value = 2.5

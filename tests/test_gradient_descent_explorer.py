@@ -68,18 +68,6 @@ def _assert_healthy(explorer):
     assert len(explorer.image.value) <= 64 * 1024
 
 
-def _count_calls(monkeypatch, obj, name):
-    original = getattr(obj, name)
-    calls = []
-
-    def counted(*args, **kwargs):
-        calls.append(args)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(obj, name, counted)
-    return calls
-
-
 def _state(explorer):
     return {
         "method": explorer.optimizer.value,
@@ -488,9 +476,9 @@ def test_the_contours_are_recomputed_only_when_the_penalty_changes(monkeypatch):
     _assert_healthy(explorer)
 
 
-def test_no_control_redraws_the_static_layer(explorer, monkeypatch):
-    draws = _count_calls(monkeypatch, explorer.view.canvas.figure_.canvas, "draw")
-    invalidations = _count_calls(monkeypatch, explorer.view.canvas, "invalidate")
+def test_no_control_redraws_the_static_layer(explorer, count_calls):
+    draws = count_calls(explorer.view.canvas.figure_.canvas, "draw")
+    invalidations = count_calls(explorer.view.canvas, "invalidate")
     with explorer.batch_updates():
         explorer.optimizer.value = "sgd"  # the batch size is live
         explorer.regularization.value = 0.3  # and so is the penalty type
@@ -553,10 +541,10 @@ def test_an_error_is_shown_in_place_and_the_explorer_recovers(explorer, monkeypa
 @pytest.mark.parametrize(
     "name", ["crawl (η too small)", "just right", "too large a step", "strong L1"]
 )
-def test_each_preset_moves_several_controls_with_one_redraw(explorer, name, monkeypatch):
+def test_each_preset_moves_several_controls_with_one_redraw(explorer, name, count_calls):
     explorer.optimizer.value = "adam"
     explorer.start_slope.value = 2.0
-    renders = _count_calls(monkeypatch, explorer.view.canvas, "render")
+    renders = count_calls(explorer.view.canvas, "render")
     explorer.apply_preset(name)
     assert len(renders) == 1
     _assert_healthy(explorer)

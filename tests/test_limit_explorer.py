@@ -418,20 +418,13 @@ def test_a_limit_too_steep_for_the_samples_says_no_delta_was_found():
     assert_clean(steep)
 
 
-def count_full_draws(explorer):
-    """Count the static layer's full draws from now on (the list grows by one per draw)."""
-    draws = []
-    canvas = explorer.view.figure_.canvas
-    draw = canvas.draw
-    canvas.draw = lambda: draws.append(1) or draw()
-    return draws
-
-
-def test_a_function_shown_before_is_restored_not_redrawn_and_looks_as_if_drawn_afresh(explorer):
+def test_a_function_shown_before_is_restored_not_redrawn_and_looks_as_if_drawn_afresh(
+    explorer, count_calls
+):
     names = list(CASES)
     for name in names:  # each function's layer is drawn once, with its own layout
         explorer.function.value = name
-    draws = count_full_draws(explorer)
+    draws = count_calls(explorer.view.figure_.canvas, "draw")
     for name in reversed(names[:-1]):
         explorer.function.value = name
         assert_clean(explorer)
@@ -442,8 +435,8 @@ def test_a_function_shown_before_is_restored_not_redrawn_and_looks_as_if_drawn_a
     assert draws == []
 
 
-def test_point_epsilon_and_steps_never_redraw_the_static_layer(explorer):
-    draws = count_full_draws(explorer)
+def test_point_epsilon_and_steps_never_redraw_the_static_layer(explorer, count_calls):
+    draws = count_calls(explorer.view.figure_.canvas, "draw")
     explorer.point.value = 1.5
     explorer.epsilon.value = 0.02
     explorer.steps.value = 4

@@ -59,19 +59,6 @@ def _assert_healthy(explorer):
     assert len(explorer.image.value) <= 64 * 1024
 
 
-def _count_renders(explorer, monkeypatch):
-    canvas = explorer.view.canvas
-    render = canvas.render
-    calls = []
-
-    def counted():
-        calls.append(1)
-        return render()
-
-    monkeypatch.setattr(canvas, "render", counted)
-    return calls
-
-
 def _set(explorer, **values):
     with explorer.batch_updates():
         for name, value in values.items():
@@ -604,9 +591,9 @@ def test_huge_coefficients_are_clipped_by_the_panel_not_rescaled(explorer):
         ("L1 sparsity", "a good fit"),
     ],
 )
-def test_presets_move_the_controls_redraw_once_and_teach(explorer, monkeypatch, preset, verdict):
+def test_presets_move_the_controls_redraw_once_and_teach(explorer, count_calls, preset, verdict):
     explorer.degree.value = 7
-    renders = _count_renders(explorer, monkeypatch)
+    renders = count_calls(explorer.view.canvas, "render")
     before = explorer.image.value
     explorer.apply_preset(preset)
     assert len(renders) == 1
