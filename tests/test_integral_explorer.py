@@ -4,6 +4,7 @@ import io
 import itertools
 import math
 
+import ipywidgets as widgets
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -180,7 +181,7 @@ def test_monte_carlo_draws_the_points_the_core_sampled(explorer):
         _assert_healthy(explorer)
         a, b = explorer.interval.value
         estimate = monte_carlo_integral(np.sin, a, b, n, seed=0)
-        points = explorer.view.points_.get_offsets()
+        points = explorer.view.points_.get_xydata()
         assert len(points) == min(n, MAX_DRAWN_POINTS)
         assert np.all((points[:, 0] >= a) & (points[:, 0] <= b))
         assert_allclose(points[:, 1], np.sin(points[:, 0]))
@@ -281,18 +282,153 @@ def test_the_error_curve_is_computed_once_per_function_interval_and_rule(explore
     _assert_healthy(explorer)
 
 
+def _count_static_draws(explorer):
+    """Count the full draws of the static layer (a blitted frame draws no more than its artists)."""
+    canvas = explorer.view.canvas.figure_.canvas
+    draw = canvas.draw
+    draws = []
+
+    def counted(*args, **kwargs):
+        draws.append(1)
+        return draw(*args, **kwargs)
+
+    canvas.draw = counted
+    return draws
+
+
 def test_moving_n_redraws_nothing_static(explorer):
-    invalidations = []
-    canvas = explorer.view.canvas
-    original = canvas.invalidate
-    canvas.invalidate = lambda: (invalidations.append(1), original())
+    draws = _count_static_draws(explorer)
     for rule in ("simpson", "monte carlo"):
         explorer.rule.value = rule
-        invalidations.clear()
+        explorer.interval.value = (0.0, math.pi)
+        draws.clear()
         for n in PIECE_COUNTS[1::3]:
             explorer.pieces.value = n
+        # Sin's measured order on [0.5, 2.5] is the same as on [0, π]: one static layer.
         explorer.interval.value = (0.5, 2.5)
-        assert invalidations == []
+        assert draws == []
+
+
+@pytest.mark.parametrize(
+    ("name", "values"),
+    [
+        ("mode", ["expectation", "area"]),
+        ("function", list(module._CASES)),
+        ("rule", [*QUADRATURE_RULES, "monte carlo"]),
+        ("loss", ["absolute", "squared"]),
+    ],
+)
+def test_a_choice_shown_before_gets_its_static_layer_back(explorer, name, values):
+    if name == "loss":
+        explorer.mode.value = "expectation"
+    control = getattr(explorer, name)
+    for value in values:
+        control.value = value
+    draws = _count_static_draws(explorer)
+    for value in values:
+        control.value = value
+        _assert_healthy(explorer)
+    assert draws == []
+
+
+def _grid_values(slider):
+    """Every value a slider offers, from its min to its max."""
+    steps = round((slider.max - slider.min) / slider.step)
+    values = slider.min + slider.step * np.arange(steps + 1)
+    return list(10**values if isinstance(slider, widgets.FloatLogSlider) else values)
+
+
+@pytest.mark.parametrize("name", ["mean", "std", "prediction"])
+def test_expectation_sliders_redraw_the_static_layer_only_for_a_new_round_top(explorer, name):
+    explorer.mode.value = "expectation"
+    control = getattr(explorer, name)
+    values = _grid_values(control)[::2]
+    draws = _count_static_draws(explorer)
+    tops = {explorer.view.area_axes_.get_ylim()[1]}
+    for value in values:
+        control.value = value
+        tops.add(explorer.view.area_axes_.get_ylim()[1])
+    # A few round tops cover the slider's whole range, each drawn once.
+    assert len(draws) < len(tops) <= 5
+    draws.clear()
+    for value in reversed(values):
+        control.value = value
+    assert draws == []
+
+
+@pytest.mark.parametrize("loss", ["squared", "absolute"])
+def test_the_loss_axis_stays_put_and_the_density_axis_holds_its_curves(explorer, loss):
+    explorer.mode.value = "expectation"
+    explorer.loss.value = loss
+    view = explorer.view
+    loss_limits = view.loss_axes_.get_ylim()
+    reached = 0.0
+    for mean, std, c in itertools.product(
+        [-2.0, 0.5, 2.0], [10**-0.6, 1.0, 10**0.4], _grid_values(explorer.prediction)[::16]
+    ):
+        with explorer.batch_updates():
+            explorer.mean.value, explorer.std.value, explorer.prediction.value = mean, std, c
+        _check_expectation(explorer)
+        assert view.loss_axes_.get_ylim() == loss_limits
+        reached = max(reached, np.max(view.loss_line_.get_ydata()))
+        (product,) = _polygons(view.product_)
+        highest = max(np.max(view.density_line_.get_ydata()), np.max(product[:, 1]))
+        bottom, top = view.area_axes_.get_ylim()
+        # Room above the curves, but at least 39 % of the height filled.
+        assert bottom == 0 and highest < top < highest / 0.39
+    # The loss axis is fitted to the largest loss over every prediction: c = ±4 reaches it.
+    assert 0.95 * loss_limits[1] < reached <= loss_limits[1]
+
+
+def test_a_frame_on_a_restored_layer_equals_a_fresh_explorers(explorer):
+    state = {"mode": "expectation", "mean": 0.5, "std": 10**-0.6, "prediction": -1.0}
+    for name, value in state.items():
+        getattr(explorer, name).value = value
+    explorer.prediction.value = 4.0  # another round top, then back
+    explorer.mode.value = "area"
+    explorer.rule.value = "simpson"
+    explorer.mode.value = "expectation"
+    draws = _count_static_draws(explorer)
+    explorer.prediction.value = state["prediction"]
+    assert draws == []
+    fresh = IntegralExplorer()
+    with fresh.batch_updates():
+        for name, value in state.items():
+            getattr(fresh, name).value = value
+    np.testing.assert_array_equal(_pixels(explorer.image.value), _pixels(fresh.image.value))
+
+    explorer.mode.value = "area"
+    explorer.rule.value = "midpoint"
+    assert draws == []
+    np.testing.assert_array_equal(
+        _pixels(explorer.image.value), _pixels(IntegralExplorer().image.value)
+    )
+
+
+def test_unnamed_curves_never_share_a_static_layer():
+    view = IntegralView()
+    x = np.linspace(0, 1, 50)
+    draws = []
+    draw = view.canvas.figure_.canvas.draw
+    view.canvas.figure_.canvas.draw = lambda: (draws.append(1), draw())
+    frames = []
+    for y in (x, 1 - x, x):
+        view.show_function(x, y)
+        frames.append(_pixels(view.canvas.render()))
+    assert len(draws) == 3
+    assert not np.array_equal(frames[0], frames[1])
+    view.show_function(x, 1 - x, key="falling")
+    view.canvas.render()
+    view.show_function(x, x, key="rising")
+    view.canvas.render()
+    view.show_function(x, 1 - x, key="falling")
+    np.testing.assert_array_equal(_pixels(view.canvas.render()), frames[1])
+    assert len(draws) == 5
+
+
+def test_the_expectation_mode_needs_the_largest_loss():
+    with pytest.raises(ValueError, match="largest_loss must be a positive number"):
+        IntegralView().show_mode("expectation")
 
 
 # Your own function -----------------------------------------------------------------------------
@@ -391,7 +527,7 @@ def _check_expectation(explorer):
     assert_allclose(explorer.view.loss_line_.get_ydata(), loss(x))
     (outline,) = _polygons(explorer.view.product_)
     assert_allclose(outline[1:-1, 1], loss(x) * normal_pdf(x, mean, std))
-    samples = explorer.view.samples_.get_offsets()
+    samples = explorer.view.samples_.get_xydata()
     assert len(samples) == min(explorer.samples.value, MAX_DRAWN_POINTS)
     assert_allclose(samples[:, 1], loss(samples[:, 0]))
     summary = _summary(explorer)
@@ -540,16 +676,18 @@ def test_an_expectation_frame_equals_one_drawn_from_the_core(explorer):
     loss, quadrature, estimate = _expected_expectation(explorer)
     samples = np.random.default_rng(0).normal(1.0, 1.0, 100)
     view = IntegralView()
-    view.show_mode("expectation", exact=True)
     x = np.linspace(-8, 8, 801)
+    # The loss axis is fitted to the squared loss of the farthest predictions, c = ±4.
+    view.show_mode("expectation", exact=True, largest_loss=float(np.max((x + 4) ** 2)))
     view.update_expectation(
         x,
         normal_pdf(x, 1.0, 1.0),
         loss(x),
         samples,
         loss(samples),
-        title="E[(X − c)²] = area = 2; Monte Carlo "
-        + with_uncertainty(estimate.estimate, estimate.standard_error),
+        name="E[(X − c)²]",
+        area=quadrature,
+        estimate=estimate,
     )
     closed = 1.0 + 1.0
     view.update_sampling_convergence(estimate, reference=closed)

@@ -12,13 +12,24 @@ The curves that depend only on the function and the interval are computed once
 by the explorer and cached; the view draws them as tracked artists over fixed
 log-log axes, so dragging the interval or changing the rule never needs a full
 redraw, and rules can be compared on the same scale.
+
+Everything the static layer shows is named to the canvas
+(:meth:`BlittedFigure.describe_static`): the layout of the mode, the function,
+the limits of the axes and the static titles. A state shown before, e.g. the
+other mode or a rule picked again, gets its layer back without a full draw.
+In the expectation mode the loss axis is fixed for all predictions and the
+density axis steps through a few round limits, so the sliders rarely change
+the static layer at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import numpy as np
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_rgba
+from matplotlib.legend import Legend
 from matplotlib.patches import Patch
 from matplotlib.ticker import NullLocator
 
@@ -26,7 +37,14 @@ from ..core.integrals import IntegrationPieces, MonteCarloEstimate, QuadratureCo
 from ._canvas import BlittedFigure
 from ._style import PALETTE, style_context
 
-__all__ = ["MAX_DRAWN_PIECES", "MAX_DRAWN_POINTS", "IntegralView", "rule_name", "with_uncertainty"]
+__all__ = [
+    "MAX_DRAWN_PIECES",
+    "MAX_DRAWN_POINTS",
+    "IntegralView",
+    "round_top",
+    "rule_name",
+    "with_uncertainty",
+]
 
 #: Beyond this many pieces neighbours are drawn merged: each would be narrower
 #: than a pixel or two, and the frame would cost more without showing more.
@@ -45,11 +63,11 @@ _SAMPLE_ERROR_LIMITS = (1e-5, 1e3)
 # Pieces are outlined while they are wide enough for an outline to help.
 _OUTLINED_PIECES = 60
 
-# A data maximum between these fractions of the y-limit leaves the limit alone,
-# so sliders rarely force a full redraw.
-_SHRINK_BELOW = 0.3
-_GROW_HEADROOM = 1.6
-_SHRINK_HEADROOM = 1.2
+# The density axis of the expectation mode tops out at the first of these round
+# numbers (times a power of ten) above its curves, with this much room to spare:
+# a few static layers cover the sliders' whole range, each filled to 39 % or more.
+_ROUND_TOPS = (1.0, 2.0, 5.0)
+_HEADROOM = 1.02
 
 # Area above the axis counts positive (blue), below it negative (vermillion).
 _FILLS = np.array([to_rgba(PALETTE["blue"], 0.45), to_rgba(PALETTE["vermillion"], 0.45)])
@@ -95,6 +113,21 @@ def _positive_or_nan(values: np.ndarray) -> np.ndarray:
     return np.where(keep, values, np.nan)
 
 
+def round_top(value: float) -> float:
+    """Return a round upper limit (1, 2 or 5 times a power of ten) with room above ``value``.
+
+    Examples
+    --------
+    >>> round_top(0.4), round_top(0.99), round_top(36.0)
+    (0.5, 2.0, 50.0)
+    """
+    if not (np.isfinite(value) and value > 0):
+        return 1.0
+    needed = value * _HEADROOM
+    decade = 10.0 ** np.floor(np.log10(needed))
+    return float(next(step * decade for step in (*_ROUND_TOPS, 10.0) if step * decade >= needed))
+
+
 def _piece_polygons(
     pieces: IntegrationPieces, max_polygons: int, y_range: tuple[float, float]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -133,10 +166,12 @@ class IntegralView:
     """Two panels: the pieces (or samples) under a curve, and the error against their number.
 
     Every artist is built once. :meth:`show_mode` and :meth:`show_function`
-    change the static layer (axes, labels, legends, the curve of ``f``) and
-    invalidate it; the ``update_*`` methods change only tracked artists, which
-    are blitted over the cached layer, and refit an axis limit (invalidating)
-    only when the data leaves it or shrinks far inside it.
+    change the static layer (axes, labels, legends, the curve of ``f``); the
+    ``update_*`` methods change tracked artists, which are blitted over the
+    cached layer, and now and then a static part: the error axis' title (the
+    measured order) or ceiling, the round top of the density axis. Each change
+    names the whole static layer to the canvas, which reuses a layer it drew
+    for the same description.
 
     Parameters
     ----------
@@ -164,16 +199,18 @@ class IntegralView:
             )
             self.pieces_ = track(PolyCollection(np.empty((0, 3, 2)), edgecolor=PALETTE["black"]))
             self.area_axes_.add_collection(self.pieces_)
-            self.points_ = track(
-                self.area_axes_.scatter(
-                    [],
-                    [],
-                    s=12,
-                    color=PALETTE["vermillion"],
-                    zorder=3,
-                    label=f"random points (up to {MAX_DRAWN_POINTS} shown)",
-                )
+            # Points are drawn as the markers of a line: a third of the cost of a scatter.
+            (self.points_,) = self.area_axes_.plot(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                ms=3.5,
+                color=PALETTE["vermillion"],
+                zorder=3,
+                label=f"random points (up to {MAX_DRAWN_POINTS} shown)",
             )
+            track(self.points_)
             self.area_axes_.axhline(0.0, color=PALETTE["black"], lw=0.6)
 
             # Expectation mode, left panel: density and integrand share an axis,
@@ -196,11 +233,17 @@ class IntegralView:
                 [], [], color=PALETTE["orange"], lw=1.8, label="loss (right axis)"
             )
             track(self.loss_line_)
-            self.samples_ = track(
-                self.loss_axes_.scatter(
-                    [], [], s=10, color=PALETTE["purple"], zorder=3, label="samples (x, loss)"
-                )
+            (self.samples_,) = self.loss_axes_.plot(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                ms=3.2,
+                color=PALETTE["purple"],
+                zorder=3,
+                label="samples (x, loss)",
             )
+            track(self.samples_)
 
             # Right panel, shared by both modes.
             (self.error_line_,) = self.error_axes_.plot(
@@ -229,9 +272,23 @@ class IntegralView:
             self.error_axes_.xaxis.set_minor_locator(NullLocator())
             self.error_axes_.yaxis.set_minor_locator(NullLocator())
             self.error_axes_.grid(True, which="major", alpha=0.3)
-            # Text is costly to draw: only the left title, which names the
-            # estimate, changes every frame; the right one is static.
-            track(self.area_axes_.title)
+            # Text is costly to draw, about 0.1 ms a letter: what the left panel
+            # estimates (a rule, an expected loss) is named by a static title;
+            # only the numbers, which follow it on the same line, are drawn
+            # every frame.
+            self.estimate_name_ = self.area_axes_.set_title(" ", loc="left")
+            self.estimate_title_ = self.area_axes_.annotate(
+                " ",
+                xy=(1, 0),
+                xycoords=self.estimate_name_,
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="bottom",
+                fontproperties=self.estimate_name_.get_fontproperties(),
+            )
+            # Left out of the layout, whose margins the name already sets.
+            self.estimate_title_.set_in_layout(False)
+            track(self.estimate_title_)
 
         self._area_artists = [self.curve_, self.pieces_, self.points_]
         self._expectation_artists = [
@@ -241,16 +298,25 @@ class IntegralView:
             self.samples_,
         ]
         self.mode = ""
-        self.legend_ = None
+        self.legend_: Legend | None = None
+        self._legends: dict[tuple, tuple[Legend, Legend]] = {}
         self._layout: tuple | None = None
         self._function_label = "f(x)"
+        self._function_key: Hashable = None
         self._function_limits: tuple | None = None
         self._quadrature_ylim = (_ERROR_FLOOR, _ERROR_CEILING)
         self.show_mode("area")
 
     # Static layer ----------------------------------------------------------------------------
 
-    def show_mode(self, mode: str, *, monte_carlo: bool = False, exact: bool = True) -> None:
+    def show_mode(
+        self,
+        mode: str,
+        *,
+        monte_carlo: bool = False,
+        exact: bool = True,
+        largest_loss: float | None = None,
+    ) -> None:
         """Lay out the panels for ``mode`` ("area" or "expectation").
 
         Does nothing when the layout is already the one asked for.
@@ -265,11 +331,19 @@ class IntegralView:
         exact : bool
             Whether errors are measured against the exact value (else against a
             reference), which the axis label says.
+        largest_loss : float, optional
+            In the expectation mode (where it is required), the largest loss the
+            curve can reach, over the explorer's whole range of predictions: the
+            loss axis is fitted to it once and stays put as they move.
         """
         if mode not in ("area", "expectation"):
             raise ValueError(f"mode must be 'area' or 'expectation', got {mode!r}")
         area = mode == "area"
-        layout = (mode, monte_carlo and area, exact)
+        if not area and not (
+            largest_loss is not None and np.isfinite(largest_loss) and largest_loss > 0
+        ):
+            raise ValueError(f"largest_loss must be a positive number, got {largest_loss!r}")
+        layout = (mode, monte_carlo and area, exact, None if area else largest_loss)
         if layout == self._layout:
             return
         self._layout = layout
@@ -283,58 +357,70 @@ class IntegralView:
         self.loss_axes_.set_visible(not area)
         self.spread_line_.set_visible(sampled)
         target = "exact" if exact else "reference"
+        if area:
+            self.area_axes_.set(xlabel="x", ylabel=self._function_label)
+            if self._function_limits is not None:
+                self.area_axes_.set(xlim=self._function_limits[0], ylim=self._function_limits[1])
+            self.error_axes_.set(
+                xlabel="random points n" if monte_carlo else "pieces n",
+                xlim=(0.8, 1.25e4),
+            )
+        else:
+            self.area_axes_.set(
+                xlabel="x", ylabel="density, loss × density", xlim=(-8.0, 8.0), ylim=(0, 1)
+            )
+            self.loss_axes_.set(ylabel="loss", ylim=(0, largest_loss * _HEADROOM))
+            self.error_axes_.set(xlabel="samples n", xlim=(1.6, 1.25e5))
+        self.error_axes_.set(
+            ylabel=f"|estimate − {target}|",
+            ylim=_SAMPLE_ERROR_LIMITS if sampled else self._quadrature_ylim,
+        )
+        self.error_line_.set_marker("none" if sampled else "o")
+        # Building a legend costs a few milliseconds: each kind of panel's
+        # pair is built once and swapped in.
+        kind = (mode, monte_carlo and area)
+        if kind not in self._legends:
+            self._legends[kind] = self._build_legends(area, monte_carlo)
+        self.legend_, self.error_axes_.legend_ = self._legends[kind]
+        self.canvas.figure_.legends[:] = [self.legend_]
+        self.error_axes_.title.set_text("Monte Carlo error falls like n^(−1/2)" if sampled else "")
+        self._describe()
+
+    def _build_legends(self, area: bool, monte_carlo: bool) -> tuple[Legend, Legend]:
+        """Return the figure's legend and the error panel's legend for one kind of panels."""
+        sampled = monte_carlo or not area
+        if area:
+            # A stand-in patch, as the pieces' colours change with the signs of their areas.
+            pieces = Patch(
+                facecolor=_FILLS[0],
+                edgecolor=PALETTE["black"],
+                linewidth=0.8,
+                label="rectangle: (b − a) × mean height = estimate"
+                if monte_carlo
+                else "pieces: their area is the estimate",
+            )
+            handles = [self.curve_, pieces] + ([self.points_] if monte_carlo else [])
+        else:
+            handles = [self.density_line_, self.product_, self.loss_line_, self.samples_]
+        self.error_line_.set_label("error" if sampled else "error of the rule")
+        self.guide_line_.set_label("slope −1/2" if sampled else "expected slope")
+        self.current_marker_.set_label("current n")
+        error_handles = [self.error_line_, self.guide_line_, self.current_marker_]
+        if sampled:
+            error_handles.insert(1, self.spread_line_)
         with style_context():
-            if area:
-                self.area_axes_.set(xlabel="x", ylabel=self._function_label)
-                if self._function_limits is not None:
-                    self.area_axes_.set(
-                        xlim=self._function_limits[0], ylim=self._function_limits[1]
-                    )
-                self.error_axes_.set(
-                    xlabel="random points n" if monte_carlo else "pieces n",
-                    xlim=(0.8, 1.25e4),
-                )
-                # A stand-in patch, as the pieces' colours change with the signs of their areas.
-                pieces = Patch(
-                    facecolor=_FILLS[0],
-                    edgecolor=PALETTE["black"],
-                    linewidth=0.8,
-                    label="rectangle: (b − a) × mean height = estimate"
-                    if monte_carlo
-                    else "pieces: their area is the estimate",
-                )
-                handles = [self.curve_, pieces] + ([self.points_] if monte_carlo else [])
-            else:
-                self.area_axes_.set(
-                    xlabel="x", ylabel="density, loss × density", xlim=(-8.0, 8.0), ylim=(0, 1)
-                )
-                self.loss_axes_.set(ylabel="loss", ylim=(0, 1))
-                self.error_axes_.set(xlabel="samples n", xlim=(1.6, 1.25e5))
-                handles = [self.density_line_, self.product_, self.loss_line_, self.samples_]
             # One legend row under the figure, so no legend covers what it explains.
-            if self.legend_ is not None:
-                self.legend_.remove()
-            self.legend_ = self.canvas.figure_.legend(
+            figure_legend = self.canvas.figure_.legend(
                 handles=handles, loc="outside lower left", ncols=len(handles), frameon=False
             )
-            self.error_axes_.set(
-                ylabel=f"|estimate − {target}|",
-                ylim=_SAMPLE_ERROR_LIMITS if sampled else self._quadrature_ylim,
+            error_legend = self.error_axes_.legend(
+                handles=error_handles, loc="upper right", framealpha=0.85
             )
-            self.error_line_.set_label("error" if sampled else "error of the rule")
-            self.error_line_.set_marker("none" if sampled else "o")
-            self.guide_line_.set_label("slope −1/2" if sampled else "expected slope")
-            self.current_marker_.set_label("current n")
-            handles = [self.error_line_, self.spread_line_, self.guide_line_, self.current_marker_]
-            if not sampled:
-                handles.remove(self.spread_line_)
-            self.error_axes_.legend(handles=handles, loc="upper right", framealpha=0.85)
-            self.error_axes_.title.set_text(
-                "Monte Carlo error falls like n^(−1/2)" if sampled else ""
-            )
-        self.canvas.invalidate()
+        return figure_legend, error_legend
 
-    def show_function(self, x: np.ndarray, y: np.ndarray, *, label: str = "f(x)") -> None:
+    def show_function(
+        self, x: np.ndarray, y: np.ndarray, *, label: str = "f(x)", key: Hashable = None
+    ) -> None:
         """Draw the curve of ``f`` over its domain and fit the left panel's limits to it.
 
         Parameters
@@ -343,6 +429,10 @@ class IntegralView:
             The curve; non-finite values leave gaps.
         label : str
             How ``f`` is named on the y-axis.
+        key : hashable, optional
+            A name of the curve and label: shown again under the same key, the
+            static layer drawn for it is reused. Without a key the curve counts
+            as new.
         """
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
@@ -354,17 +444,18 @@ class IntegralView:
         pad = 0.08 * (high - low)
         self.curve_.set_data(x, np.where(np.isfinite(y), y, np.nan))
         self._function_label = label
+        # A fresh object equals no other key, so no layer of another curve is reused.
+        self._function_key = object() if key is None else key
         self._function_limits = ((x[0], x[-1]), (low - pad, high + pad))
         # A new function starts from the default error axis again.
         self._quadrature_ylim = (_ERROR_FLOOR, _ERROR_CEILING)
         if self._layout is not None and self._layout[:2] == ("area", False):
             self.error_axes_.set_ylim(*self._quadrature_ylim)
         if self.mode == "area":
-            with style_context():
-                self.area_axes_.set(
-                    xlim=self._function_limits[0], ylim=self._function_limits[1], ylabel=label
-                )
-        self.canvas.invalidate()
+            self.area_axes_.set(
+                xlim=self._function_limits[0], ylim=self._function_limits[1], ylabel=label
+            )
+        self._describe()
 
     def _fit_error_ceiling(self, values: np.ndarray) -> None:
         """Widen the quadrature error axis upwards, once, when an error would leave it."""
@@ -373,20 +464,19 @@ class IntegralView:
             ceiling = 10.0 ** np.ceil(np.log10(largest * 2))
             self._quadrature_ylim = (_ERROR_FLOOR, float(ceiling))
             self.error_axes_.set_ylim(*self._quadrature_ylim)
-            self.canvas.invalidate()
 
-    def _fit_top(self, axes, top: float) -> None:
-        """Refit the upper y-limit of ``axes`` when ``top`` leaves it or fills too little of it."""
-        current = axes.get_ylim()[1]
-        if not np.isfinite(top) or top <= 0:
-            return
-        # Room to grow on, so that a slider dragged on does not refit at every step.
-        if top > current:
-            axes.set_ylim(0.0, top * _GROW_HEADROOM)
-            self.canvas.invalidate()
-        elif top < _SHRINK_BELOW * current:
-            axes.set_ylim(0.0, top * _SHRINK_HEADROOM)
-            self.canvas.invalidate()
+    def _describe(self) -> None:
+        """Name everything the static layer now shows, so that a layer drawn before is reused."""
+        area = self.mode == "area"
+        self.canvas.describe_static(
+            layout=self._layout,
+            # The curve of f is hidden in the expectation mode.
+            function=self._function_key if area else None,
+            area_limits=(self.area_axes_.get_xlim(), self.area_axes_.get_ylim()),
+            estimate_name=self.estimate_name_.get_text(),
+            error_limits=self.error_axes_.get_ylim(),
+            error_title=self.error_axes_.get_title(),
+        )
 
     # Moving layer ----------------------------------------------------------------------------
 
@@ -409,12 +499,13 @@ class IntegralView:
         self.pieces_.set_facecolor(_FILLS[(signs < 0).astype(int)])
         count = pieces.areas.size
         self.pieces_.set_linewidth(0.8 if count <= _OUTLINED_PIECES else 0.0)
-        self.points_.set_offsets(np.empty((0, 2)))
+        self.points_.set_data([], [])
         target = "exact" if exact else "reference"
-        self.area_axes_.title.set_text(
-            f"{rule_name(pieces.rule)}, n = {count}: "
-            f"{_number(pieces.total)} ({target} {_number(reference)})"
+        self.estimate_name_.set_text(f"{rule_name(pieces.rule)},")
+        self.estimate_title_.set_text(
+            f"n = {count}: {_number(pieces.total)} ({target} {_number(reference)})"
         )
+        self._describe()
 
     def update_monte_carlo(
         self,
@@ -447,17 +538,19 @@ class IntegralView:
         shown = slice(0, MAX_DRAWN_POINTS)
         with np.errstate(all="ignore"):
             mean_height = float(np.clip(np.nan_to_num(estimate.estimate / (b - a)), low, high))
-            offsets = np.column_stack([points[shown], np.clip(heights[shown], low, high)])
-        self.points_.set_offsets(offsets)
+            shown_heights = np.clip(heights[shown], low, high)
+        self.points_.set_data(points[shown], shown_heights)
         self.pieces_.set_verts([[(a, 0.0), (a, mean_height), (b, mean_height), (b, 0.0)]])
         self.pieces_.set_facecolor(_FILLS[int(mean_height < 0)])
         self.pieces_.set_linewidth(0.8)
         target = "exact" if exact else "reference"
-        self.area_axes_.title.set_text(
-            f"Monte Carlo, n = {estimate.n_samples}: "
+        self.estimate_name_.set_text(f"{rule_name('monte carlo')},")
+        self.estimate_title_.set_text(
+            f"n = {estimate.n_samples}: "
             f"{with_uncertainty(estimate.estimate, estimate.standard_error)} "
             f"({target} {_number(reference)})"
         )
+        self._describe()
 
     def update_convergence(self, study: QuadratureConvergence, *, order: float) -> None:
         """Draw the error-vs-n curve of a quadrature rule with its expected slope.
@@ -488,10 +581,10 @@ class IntegralView:
             title = "no finite error: f is infinite where the rule samples"
         else:
             title = "exact up to round-off: no order to measure"
-        # The order changes with the interval or the rule, rarely in its first decimal.
-        if title != self.error_axes_.get_title():
-            self.error_axes_.title.set_text(title)
-            self.canvas.invalidate()
+        # The order changes with the interval or the rule, rarely in its first decimal,
+        # so the title stays in the static layer.
+        self.error_axes_.title.set_text(title)
+        self._describe()
 
     def update_sampling_convergence(
         self, estimate: MonteCarloEstimate, *, reference: float
@@ -537,9 +630,15 @@ class IntegralView:
         samples: np.ndarray,
         sample_losses: np.ndarray,
         *,
-        title: str,
+        name: str,
+        area: float,
+        estimate: MonteCarloEstimate,
     ) -> None:
         """Draw the density, the loss, their product shaded, and the first samples.
+
+        The density axis tops out at a round number above the density and the
+        product (see :func:`round_top`); the loss axis keeps the limit
+        :meth:`show_mode` gave it.
 
         Parameters
         ----------
@@ -550,8 +649,12 @@ class IntegralView:
         samples, sample_losses : ndarray
             The Monte Carlo samples and their losses; the first
             :data:`MAX_DRAWN_POINTS` are drawn.
-        title : str
-            The left panel's title.
+        name : str
+            The expected loss, as the title names it ("E[(X − c)²]").
+        area : float
+            The area under loss × density: the expected loss by quadrature.
+        estimate : MonteCarloEstimate
+            The Monte Carlo estimate of the expected loss from the samples.
         """
         with np.errstate(all="ignore"):
             product = density * loss
@@ -562,9 +665,11 @@ class IntegralView:
         )
         self.product_.set_verts([outline])
         shown = slice(0, MAX_DRAWN_POINTS)
-        self.samples_.set_offsets(np.column_stack([samples[shown], sample_losses[shown]]))
-        self._fit_top(self.area_axes_, float(max(np.max(density), np.max(product))))
-        # The loss matters where X has mass; elsewhere it may leave the axes.
-        likely = density >= 0.01 * np.max(density)
-        self._fit_top(self.loss_axes_, float(np.max(loss[likely], initial=0.0)))
-        self.area_axes_.title.set_text(title)
+        self.samples_.set_data(samples[shown], sample_losses[shown])
+        self.area_axes_.set_ylim(0.0, round_top(float(max(np.max(density), np.max(product)))))
+        self.estimate_name_.set_text(f"{name} =")
+        self.estimate_title_.set_text(
+            f"area {area:.6g}; Monte Carlo "
+            f"{with_uncertainty(estimate.estimate, estimate.standard_error)}"
+        )
+        self._describe()

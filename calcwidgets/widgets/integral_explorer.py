@@ -44,9 +44,11 @@ SAMPLE_COUNTS: tuple[int, ...] = tuple(
     round(step * 10**decade) for decade in range(1, 5) for step in _ROUND_STEPS
 ) + (100_000,)
 
-# The error-vs-n curve is drawn over these counts; the measured order is fitted
-# over the core's default counts (8 … 4096), past the first few n.
-_CURVE_COUNTS = np.unique(np.rint(np.geomspace(1, 10_000, 29)).astype(int))
+# The error-vs-n curve is drawn over these counts, three per decade: it is
+# recomputed whenever the interval moves, and more points would cost more time
+# than they show. The measured order is fitted over the core's default counts
+# (8 … 4096), past the first few n.
+_CURVE_COUNTS = np.unique(np.rint(np.geomspace(1, 10_000, 13)).astype(int))
 
 # Without an exact value, the error is measured against Simpson's rule with this
 # many pieces: its error (∝ n⁻⁴) is far below that of any n on the slider.
@@ -249,7 +251,8 @@ class IntegralExplorer(Explorer):
             raise TypeError(f"seed must be an int, got {seed!r}")
         self._seed = seed
         self._caches = {
-            name: RecentCache(_CACHE_SIZE) for name in ("curve", "reference", "convergence")
+            name: RecentCache(_CACHE_SIZE)
+            for name in ("curve", "reference", "convergence", "largest loss")
         }
         self._shown_function: str | None = None
 
@@ -455,6 +458,19 @@ class IntegralExplorer(Explorer):
 
         return self._caches["convergence"].get((key, a, b, rule), compute)
 
+    def _largest_loss(self, key: str) -> float:
+        """Return the largest loss drawn on the grid, over every prediction the slider offers."""
+
+        def compute():
+            make_loss = _LOSSES[key][1]
+            slider = self.prediction
+            predictions = np.linspace(
+                slider.min, slider.max, round((slider.max - slider.min) / slider.step) + 1
+            )
+            return max(float(np.max(make_loss(c)(_EXPECTATION_GRID))) for c in predictions)
+
+        return self._caches["largest loss"].get(key, compute)
+
     # Per tick --------------------------------------------------------------------------------
 
     def _update(self) -> str:
@@ -489,7 +505,7 @@ class IntegralExplorer(Explorer):
         if self._shown_function != key:
             x, y = self._function_curve(key)
             label = "f(x)" if key == _YOURS else f"f(x) = {self._cases[key].label.split(' (')[0]}"
-            self.view.show_function(x, y, label=label)
+            self.view.show_function(x, y, label=label, key=key)
             self._shown_function = key
         study = self._convergence(key, a, b, rule, reference)
         target = "exact" if exact else "reference"
@@ -547,7 +563,11 @@ class IntegralExplorer(Explorer):
         return summary + "."
 
     def _update_expectation(self) -> str:
-        self.view.show_mode("expectation", exact=self.loss.value == "squared")
+        self.view.show_mode(
+            "expectation",
+            exact=self.loss.value == "squared",
+            largest_loss=self._largest_loss(self.loss.value),
+        )
         mean, std, prediction, n = (
             self.mean.value,
             self.std.value,
@@ -583,10 +603,9 @@ class IntegralExplorer(Explorer):
             loss(grid),
             samples,
             loss(samples[:MAX_DRAWN_POINTS]),
-            title=(
-                f"{name} = area = {quadrature:.6g}; Monte Carlo "
-                f"{with_uncertainty(estimate.estimate, estimate.standard_error)}"
-            ),
+            name=name,
+            area=quadrature,
+            estimate=estimate,
         )
         if self.loss.value == "squared":
             # The bias–variance split of the squared error: E[(X − c)²] = σ² + (μ − c)².
