@@ -155,3 +155,19 @@ def test_a_restored_layer_brings_back_the_axes_positions_it_was_drawn_with(aspec
     fresh.axes.set_aspect(aspect, adjustable="box")
     fresh.show("sin", limits=(-2, 2))
     np.testing.assert_array_equal(_pixels(restored), _pixels(fresh.frame(0.5)))
+
+
+def test_a_text_left_out_of_the_layout_does_not_stop_the_layout_being_reused(count_calls):
+    figure = CurveFigure()
+    readout = figure.canvas.track(figure.axes.text(0.1, 0.9, "area 0.1", in_layout=False))
+    figure.show("sin")
+    figure.frame(0.0)
+    layouts = count_calls(figure.canvas.figure_.get_layout_engine(), "execute")
+    readout.set_text("area 123.456")
+    figure.show("cos")
+    reused = figure.frame(0.0)
+    assert layouts == []
+    fresh = CurveFigure()
+    fresh.canvas.track(fresh.axes.text(0.1, 0.9, "area 123.456", in_layout=False))
+    fresh.show("cos")
+    np.testing.assert_array_equal(_pixels(reused), _pixels(fresh.frame(0.0)))

@@ -44,9 +44,11 @@ def encode_png(rgba: np.ndarray) -> bytes:
 
 
 def _texts(artists: Iterable[Text]) -> tuple:
+    # A text left out of the layout (e.g. a tracked readout) cannot move the axes.
     return tuple(
         (text.get_text(), text.get_visible(), tuple(np.round(text.get_position(), 12)))
         for text in artists
+        if text.get_in_layout()
     )
 
 
@@ -54,8 +56,8 @@ def layout_inputs(figure: Figure) -> tuple:
     """Return what the constrained layout of ``figure`` depends on besides its grid.
 
     Started from the grid (see ``BlittedFigure``), the layout only measures
-    decorations: tick labels, titles, axis labels, legends and texts. Two states
-    with the same decorations get the same axes positions.
+    decorations: tick labels, titles, axis labels, legends and the texts in the
+    layout. Two states with the same decorations get the same axes positions.
     """
     parts: list = []
     for axes in figure.axes:
