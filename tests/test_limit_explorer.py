@@ -13,7 +13,7 @@ from PIL import Image
 from calcwidgets.core.limits import estimate_limit, find_delta
 from calcwidgets.plotting.limit_view import DISTANCE_FLOOR, LimitView, curve_without_jumps
 from calcwidgets.widgets import limit_explorer
-from calcwidgets.widgets.limit_explorer import CASES, DELTA_SAMPLES, YOUR_FUNCTION, LimitExplorer
+from calcwidgets.widgets.limit_explorer import CASES, YOUR_FUNCTION, LimitExplorer
 
 DECADES, PER_DECADE = 4, 5  # the approach the explorer asks the core for
 
@@ -36,7 +36,7 @@ def core_state(name, a, epsilon):
         limit = case.limit
     delta = None
     if limit is not None:
-        delta = find_delta(case.f, a, limit, epsilon, radius=radius, samples=DELTA_SAMPLES)
+        delta = find_delta(case.f, a, limit, epsilon, radius=radius)
     return estimate, limit, delta
 
 
@@ -221,7 +221,7 @@ def test_a_jump_shows_both_one_sided_limits_and_no_delta(explorer):
     # Bands around the candidate midway between the sides; no δ works for it.
     assert view.epsilon_band_.get_y() == pytest.approx(0.0 - 0.5)
     assert not view.delta_band_.get_visible()
-    candidate = find_delta(CASES["|x|/x"].f, 0.0, 0.0, 0.5, radius=1.0, samples=DELTA_SAMPLES)
+    candidate = find_delta(CASES["|x|/x"].f, 0.0, 0.0, 0.5, radius=1.0)
     assert not candidate.found
     assert_allclose(
         view.witness_.get_data(), [[abs(candidate.worst_x)], [candidate.worst_deviation]]

@@ -398,6 +398,35 @@ def _first_offset_outside(offsets: np.ndarray, deviations: np.ndarray, epsilon: 
     return float(offsets[index]) if index < offsets.size else math.inf
 
 
+def _largest_below(offsets: np.ndarray, bound: float) -> float:
+    """Return the largest of the sorted ``offsets`` below ``bound`` (0 if none)."""
+    count = int(np.searchsorted(offsets, bound, side="left"))
+    return float(offsets[count - 1]) if count else 0.0
+
+
+def _worst_within(runs: list[tuple], delta: float) -> tuple[float, float, int]:
+    """Return the worst sampled point with offset ≤ δ, its deviation, and how many were checked.
+
+    Each run's offsets are sorted, so the points within δ are a prefix of it. Of
+    equal deviations the left side wins, then the earlier run, then the smaller
+    offset: the order of the runs' samples laid side by side, left side first.
+    """
+    best: tuple[float, int, int, float] | None = None  # (deviation, side, run, x)
+    checked = 0
+    for position, (offsets, points, deviations, _) in enumerate(runs):
+        count = int(np.searchsorted(offsets, delta, side="right"))
+        checked += 2 * count
+        for side in (0, 1):
+            if count == 0:
+                continue
+            index = int(np.argmax(deviations[side, :count]))
+            value = float(deviations[side, index])
+            candidate = (value, side, position, float(points[side, index]))
+            if best is None or (value, -side, -position) > (best[0], -best[1], -best[2]):
+                best = candidate
+    return best[3], best[0], checked
+
+
 def find_delta(
     f: Callable[[np.ndarray], np.ndarray],
     a: float,
@@ -517,26 +546,23 @@ def find_delta(
             runs.append((grid, grid_points, grid_deviations, outside))
         # δ becomes the largest offset checked below the first one outside the band.
         first_outside = min(run[3] for run in runs)
-        shrunk = max(float(run[0][run[0] < first_outside].max(initial=0.0)) for run in runs)
+        shrunk = max(_largest_below(run[0], first_outside) for run in runs)
         if shrunk == delta:
             break
         delta, whole_radius = shrunk, False
-    within = [(run[1][:, run[0] <= delta], run[2][:, run[0] <= delta]) for run in runs]
-    points = np.concatenate([run_points for run_points, _ in within], axis=1)
-    deviations = np.concatenate([run_deviations for _, run_deviations in within], axis=1)
-    side, index = np.unravel_index(int(np.argmax(deviations)), deviations.shape)
+    worst_x, worst_deviation, checked = _worst_within(runs, delta)
     where = "the whole sampled radius; " if whole_radius else ""
     verdict = (
         f"δ = {delta:.4g}: |f(x) − {_format_number(limit)}| < {_format_number(epsilon)} at all "
-        f"{deviations.size:,} sampled x with 0 < |x − {point_text}| ≤ δ "
+        f"{checked:,} sampled x with 0 < |x − {point_text}| ≤ δ "
         f"({where}checked on samples, not a proof)"
     )
     return EpsilonDelta(
         **common,
         delta=delta,
         found=True,
-        worst_x=float(points[side, index]),
-        worst_deviation=float(deviations[side, index]),
-        checked=int(deviations.size),
+        worst_x=worst_x,
+        worst_deviation=worst_deviation,
+        checked=checked,
         verdict=verdict,
     )

@@ -24,10 +24,6 @@ _STEPS = _DECADES * _PER_DECADE + 1
 _POINT_STEPS = 100
 _CURVE_POINTS = 2001
 _CACHE_SIZE = 128
-#: Offsets per spacing for find_delta: half the core's default, so a new a or ε
-#: stays within a frame's budget; δ moves by at most ~1 % (the grid's resolution)
-#: and is still checked on 10 000 dense samples per grid, per side.
-DELTA_SAMPLES = 1000
 # A δ is found on samples (see find_delta), so the summary never calls it proved.
 _ON_SAMPLES = "checked on samples, not a proof"
 
@@ -317,7 +313,7 @@ class LimitExplorer(Explorer):
         if limit is not None and not undefined:
             delta = self._deltas.get(
                 (name, a, limit, epsilon),
-                lambda: find_delta(case.f, a, limit, epsilon, radius=radius, samples=DELTA_SAMPLES),
+                lambda: find_delta(case.f, a, limit, epsilon, radius=radius),
             )
         self.view.update(
             estimate,
