@@ -103,7 +103,10 @@ def _copy_collection(source: Axes, target: Axes, collection: Collection) -> None
         "zorder": collection.get_zorder(),
         "label": collection.get_label(),
     }
-    if isinstance(collection, PathCollection) and len(collection.get_offsets()):
+    # A scatter's markers have sizes; a PathCollection without them (e.g. filled
+    # contour bands) holds its paths in data coordinates, copied below as they are.
+    is_scatter = isinstance(collection, PathCollection) and len(collection.get_sizes())
+    if is_scatter and len(collection.get_offsets()):
         offsets = collection.get_offsets()
         target.scatter(
             offsets[:, 0],
@@ -116,7 +119,15 @@ def _copy_collection(source: Axes, target: Axes, collection: Collection) -> None
         )
         return
     segments = [path.vertices for path in collection.get_paths()]
-    if isinstance(collection, LineCollection):
+    if isinstance(collection, PathCollection) and not is_scatter:
+        copy = PathCollection(
+            collection.get_paths(),
+            facecolors=collection.get_facecolors(),
+            edgecolors=collection.get_edgecolors(),
+            linewidths=collection.get_linewidths(),
+            **common,
+        )
+    elif isinstance(collection, LineCollection):
         copy = LineCollection(
             segments,
             colors=collection.get_colors(),
