@@ -55,19 +55,6 @@ def _summary(explorer):
     return explorer.summary.value.replace("&#x27;", "'")
 
 
-def _count_renders(explorer):
-    canvas = explorer.view.canvas
-    render = canvas.render
-    calls = []
-
-    def counted():
-        calls.append(1)
-        return render()
-
-    canvas.render = counted
-    return calls
-
-
 def _polygons(collection):
     return [path.vertices[:-1] for path in collection.get_paths()]
 
@@ -217,8 +204,8 @@ def test_moving_the_interval_moves_the_pieces_and_the_exact_value(explorer, rule
         assert xs.max() == pytest.approx(b)
 
 
-def test_each_function_redraws_its_curve_and_resets_the_interval_once(explorer):
-    renders = _count_renders(explorer)
+def test_each_function_redraws_its_curve_and_resets_the_interval_once(explorer, count_calls):
+    renders = count_calls(explorer.view.canvas, "render")
     keys = [*list(module._CASES)[1:], "sin"]
     for count, key in enumerate(keys, start=1):
         explorer.interval.value = (explorer.interval.min, explorer.interval.max)
@@ -282,22 +269,8 @@ def test_the_error_curve_is_computed_once_per_function_interval_and_rule(explore
     _assert_healthy(explorer)
 
 
-def _count_static_draws(explorer):
-    """Count the full draws of the static layer (a blitted frame draws no more than its artists)."""
-    canvas = explorer.view.canvas.figure_.canvas
-    draw = canvas.draw
-    draws = []
-
-    def counted(*args, **kwargs):
-        draws.append(1)
-        return draw(*args, **kwargs)
-
-    canvas.draw = counted
-    return draws
-
-
-def test_moving_n_redraws_nothing_static(explorer):
-    draws = _count_static_draws(explorer)
+def test_moving_n_redraws_nothing_static(explorer, count_calls):
+    draws = count_calls(explorer.view.canvas.figure_.canvas, "draw")
     for rule in ("simpson", "monte carlo"):
         explorer.rule.value = rule
         explorer.interval.value = (0.0, math.pi)
@@ -318,13 +291,13 @@ def test_moving_n_redraws_nothing_static(explorer):
         ("loss", ["absolute", "squared"]),
     ],
 )
-def test_a_choice_shown_before_gets_its_static_layer_back(explorer, name, values):
+def test_a_choice_shown_before_gets_its_static_layer_back(explorer, name, values, count_calls):
     if name == "loss":
         explorer.mode.value = "expectation"
     control = getattr(explorer, name)
     for value in values:
         control.value = value
-    draws = _count_static_draws(explorer)
+    draws = count_calls(explorer.view.canvas.figure_.canvas, "draw")
     for value in values:
         control.value = value
         _assert_healthy(explorer)
@@ -339,11 +312,13 @@ def _grid_values(slider):
 
 
 @pytest.mark.parametrize("name", ["mean", "std", "prediction"])
-def test_expectation_sliders_redraw_the_static_layer_only_for_a_new_round_top(explorer, name):
+def test_expectation_sliders_redraw_the_static_layer_only_for_a_new_round_top(
+    explorer, name, count_calls
+):
     explorer.mode.value = "expectation"
     control = getattr(explorer, name)
     values = _grid_values(control)[::2]
-    draws = _count_static_draws(explorer)
+    draws = count_calls(explorer.view.canvas.figure_.canvas, "draw")
     tops = {explorer.view.area_axes_.get_ylim()[1]}
     for value in values:
         control.value = value
@@ -380,7 +355,7 @@ def test_the_loss_axis_stays_put_and_the_density_axis_holds_its_curves(explorer,
     assert 0.95 * loss_limits[1] < reached <= loss_limits[1]
 
 
-def test_a_frame_on_a_restored_layer_equals_a_fresh_explorers(explorer):
+def test_a_frame_on_a_restored_layer_equals_a_fresh_explorers(explorer, count_calls):
     state = {"mode": "expectation", "mean": 0.5, "std": 10**-0.6, "prediction": -1.0}
     for name, value in state.items():
         getattr(explorer, name).value = value
@@ -388,7 +363,7 @@ def test_a_frame_on_a_restored_layer_equals_a_fresh_explorers(explorer):
     explorer.mode.value = "area"
     explorer.rule.value = "simpson"
     explorer.mode.value = "expectation"
-    draws = _count_static_draws(explorer)
+    draws = count_calls(explorer.view.canvas.figure_.canvas, "draw")
     explorer.prediction.value = state["prediction"]
     assert draws == []
     fresh = IntegralExplorer()
@@ -405,12 +380,10 @@ def test_a_frame_on_a_restored_layer_equals_a_fresh_explorers(explorer):
     )
 
 
-def test_unnamed_curves_never_share_a_static_layer():
+def test_unnamed_curves_never_share_a_static_layer(count_calls):
     view = IntegralView()
     x = np.linspace(0, 1, 50)
-    draws = []
-    draw = view.canvas.figure_.canvas.draw
-    view.canvas.figure_.canvas.draw = lambda: (draws.append(1), draw())
+    draws = count_calls(view.canvas.figure_.canvas, "draw")
     frames = []
     for y in (x, 1 - x, x):
         view.show_function(x, y)
@@ -591,10 +564,10 @@ def test_each_expectation_control_moves_the_density_loss_and_estimate(explorer, 
 
 
 @pytest.mark.parametrize("name", list(IntegralExplorer().presets))
-def test_each_preset_moves_its_controls_and_redraws_once(explorer, name):
+def test_each_preset_moves_its_controls_and_redraws_once(explorer, name, count_calls):
     explorer.rule.value = "right"
     explorer.pieces.value = 3
-    renders = _count_renders(explorer)
+    renders = count_calls(explorer.view.canvas, "render")
     explorer.apply_preset(name)
     assert len(renders) == 1
     for attribute, value in explorer.presets[name].items():
