@@ -617,3 +617,35 @@ def test_random_moves_stay_healthy(moves):
         assert np.all((shown >= FLOOR) & (shown < GAP_LIMITS[1]))
         for line in (explorer.view.predicted_line_, explorer.view.measured_line_):
             assert not np.any(np.isnan(np.asarray(line.get_ydata(), dtype=float)))
+
+
+def test_the_measured_rate_line_starts_at_the_highest_point_of_a_bouncing_run(explorer):
+    # Adam on an ill-conditioned bowl bounces before it settles: drawn back to the
+    # start of the fitted half, the fitted line would rise far above the run.
+    with explorer.batch_updates():
+        explorer.optimizer.value = "adam"
+        explorer.condition_number.value = 300.0
+        explorer.iterations.value = 3000
+    steps, gaps = (np.asarray(values, dtype=float) for values in explorer.view.gap_line_.get_data())
+    x, y = (np.asarray(values, dtype=float) for values in explorer.view.measured_line_.get_data())
+    assert x.size == 2 and x[0] < x[1]
+    start = int(np.flatnonzero(steps == x[0])[0])
+    assert y[0] == pytest.approx(gaps[start], rel=1e-9)
+    assert gaps[start] == pytest.approx(gaps[(steps >= x[0]) & (steps <= x[1])].max(), rel=1e-12)
+    _assert_shows_core_run(explorer)
+    _assert_healthy(explorer)
+
+
+def test_a_run_that_dips_below_the_target_and_leaves_it_again_is_told_so(explorer):
+    with explorer.batch_updates():
+        explorer.optimizer.value = "adam"
+        explorer.condition_number.value = 300.0
+        explorer.iterations.value = 3000
+    _, _, result, gaps, _ = _core_run(**_state(explorer))
+    below = gaps <= 1e-8
+    first = int(result.steps[np.argmax(below)])
+    settled = int(result.steps[np.flatnonzero(~below)[-1] + 1])
+    assert first < settled, "the case should bounce back above the target"
+    assert f"f − f* ≤ 1e-8 after {first} steps, and for good after {settled} steps." in (
+        _summary(explorer)
+    )

@@ -339,8 +339,10 @@ class ConvergenceView:
                 line_steps, _geometric_line(line_steps, 0.0, gaps[0], predicted_gap_rate)
             )
 
-        # measured_rate(gaps, floor=0) fits the second half of the run up to its last
-        # positive gap; the line covers that stretch.
+        # measured_rate(gaps, floor=0) fits the envelope of the second half of the run
+        # up to its last positive gap. The envelope is flat up to its highest point, so
+        # the line starts there: drawn back to the window's start, a steep rate would
+        # rise far above a run that bounces (Adam) before it settles.
         positive = np.flatnonzero(gaps > 0)
         usable = int(positive[-1]) + 1 if positive.size else 0
         if measured_gap_rate is None or usable < 2:
@@ -348,7 +350,7 @@ class ConvergenceView:
         else:
             window = slice(max(0, min(usable // 2, usable - 3)), usable)
             anchor = window.start + int(np.argmax(gaps[window]))
-            ends = steps[[window.start, usable - 1]]
+            ends = steps[[anchor if anchor < usable - 1 else window.start, usable - 1]]
             self.measured_line_.set_data(
                 ends, _geometric_line(ends, steps[anchor], gaps[anchor], measured_gap_rate)
             )
