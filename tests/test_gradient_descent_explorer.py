@@ -481,7 +481,7 @@ def test_no_control_redraws_the_static_layer(explorer, count_calls):
     invalidations = count_calls(explorer.view.canvas, "invalidate")
     with explorer.batch_updates():
         explorer.optimizer.value = "sgd"  # the batch size is live
-        explorer.regularization.value = 0.3  # and so is the penalty type
+        explorer.regularization.value = 0.3  # and so is the penalty kind
     for name in CONTROLS:
         control = getattr(explorer, name)
         for value in _positions(control):

@@ -20,9 +20,9 @@ from calcwidgets.plotting.overfitting_view import (
     COEFFICIENT_LIMIT,
     ERROR_LIMITS,
     OverfittingView,
-    lambda_label,
 )
 from calcwidgets.widgets import overfitting_explorer as module
+from calcwidgets.widgets._base import lambda_label
 from calcwidgets.widgets.overfitting_explorer import (
     CURVE_POINTS,
     EARLY_STOPPING_STEPS,

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from calcwidgets.plotting._canvas import BlittedFigure
-from calcwidgets.widgets._base import Explorer
+from calcwidgets.widgets._base import Explorer, penalty_controls
 
 
 class LineExplorer(Explorer):
@@ -92,3 +92,15 @@ def test_frames_are_small_valid_pngs():
     assert image.format == "PNG"
     assert image.size == explorer.view.pixel_size
     assert len(explorer.image.value) < 64 * 1024
+
+
+def test_the_penalty_kind_is_disabled_exactly_while_lambda_is_zero():
+    regularization, penalty = penalty_controls((0.0, 1e-4, 0.3))
+    assert [label for label, _ in regularization.options] == ["0", "1e-4", "0.3"]
+    assert penalty.disabled
+    regularization.value = 1e-4
+    assert not penalty.disabled
+    regularization.value = 0.0
+    assert penalty.disabled
+    _, starts_on = penalty_controls((0.0, 1.0), value=1.0)
+    assert not starts_on.disabled

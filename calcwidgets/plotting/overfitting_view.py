@@ -32,7 +32,6 @@ __all__ = [
     "ERROR_LIMITS",
     "FIT_LIMITS",
     "OverfittingView",
-    "lambda_label",
 ]
 
 #: The y-range of the error panels (mean squared error, log scale).
@@ -48,22 +47,6 @@ FIT_LIMITS = (-2.6, 3.3)
 _LINEAR_COEFFICIENTS = 1e-2
 
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def lambda_label(value: float) -> str:
-    """Return a short label for a penalty strength: ``"0"``, ``"3e-6"``, ``"0.001"``.
-
-    Examples
-    --------
-    >>> [lambda_label(v) for v in (0.0, 3e-6, 1e-4, 0.001, 0.3, 1.0)]
-    ['0', '3e-6', '1e-4', '0.001', '0.3', '1']
-    """
-    if value == 0:
-        return "0"
-    if value < 1e-3:
-        mantissa, exponent = f"{value:.0e}".split("e")
-        return f"{mantissa}e{int(exponent)}"
-    return f"{value:g}"
 
 
 def _power_of_ten(exponent: int) -> str:

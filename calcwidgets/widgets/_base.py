@@ -7,7 +7,7 @@ import logging
 import math
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,6 +20,73 @@ logger = logging.getLogger("calcwidgets")
 #: Wide enough for every control's description, so no label is cut off.
 DESCRIPTION_STYLE = {"description_width": "9em"}
 CONTROL_LAYOUT = {"width": "24em"}
+
+
+def lambda_label(value: float) -> str:
+    """Return a short label for a penalty strength: ``"0"``, ``"3e-6"``, ``"0.001"``.
+
+    Examples
+    --------
+    >>> [lambda_label(v) for v in (0.0, 3e-6, 1e-4, 0.001, 0.3, 1.0)]
+    ['0', '3e-6', '1e-4', '0.001', '0.3', '1']
+    """
+    if value == 0:
+        return "0"
+    if value < 1e-3:
+        mantissa, exponent = f"{value:.0e}".split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return f"{value:g}"
+
+
+def penalty_controls(
+    strengths: Sequence[float], *, value: float = 0.0, penalised: str = "weight"
+) -> tuple[widgets.SelectionSlider, widgets.ToggleButtons]:
+    """Return the penalty strength λ and its kind, L2 or L1, as two linked controls.
+
+    λ moves over ``strengths`` (a ladder that includes 0, which a log slider
+    cannot reach). The kind is disabled while λ = 0, where L2 and L1 are the same
+    loss, so keyboard users skip a control that would change nothing.
+
+    Parameters
+    ----------
+    strengths : sequence of float
+        The values of λ, increasing, starting at 0.
+    value : float, default 0.0
+        The starting λ, one of ``strengths``.
+    penalised : str, default "weight"
+        What the penalty acts on, for the kinds' tooltips ("coefficient", …).
+
+    Returns
+    -------
+    tuple of SelectionSlider and ToggleButtons
+        ``regularization`` (λ) and ``penalty`` (``"l2"`` or ``"l1"``).
+    """
+    regularization = widgets.SelectionSlider(
+        options=[(lambda_label(strength), strength) for strength in strengths],
+        value=value,
+        description="penalty λ",
+        continuous_update=True,
+        style=DESCRIPTION_STYLE,
+        layout=CONTROL_LAYOUT,
+    )
+    penalty = widgets.ToggleButtons(
+        options=[("L2 (ridge)", "l2"), ("L1 (lasso)", "l1")],
+        value="l2",
+        description="penalty kind",
+        disabled=value == 0,
+        tooltips=[
+            f"λ‖w‖²: shrinks every {penalised}",
+            f"λ‖w‖₁: sets small {penalised}s to exactly 0",
+        ],
+        style={**DESCRIPTION_STYLE, "button_width": "7em"},
+        layout=CONTROL_LAYOUT,
+    )
+
+    def follow(change: dict) -> None:
+        penalty.disabled = change["new"] == 0
+
+    regularization.observe(follow, "value")
+    return regularization, penalty
 
 
 def snap_to_grid(slider: widgets.FloatLogSlider | widgets.FloatSlider) -> None:

@@ -25,7 +25,7 @@ from ..core.quadratic import (
 )
 from ..core.results import OptimizationResult, Status
 from ..plotting.gradient_descent_view import GradientDescentView, is_line_design
-from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer
+from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer, penalty_controls
 
 __all__ = [
     "GRID_POINTS",
@@ -171,10 +171,6 @@ def _factor(rate: float) -> str:
     return f"1 − {1.0 - rate:.2g}" if 0.999 < rate < 1.0 else f"{rate:.3g}"
 
 
-def _strength_label(strength: float) -> str:
-    return "0" if strength == 0 else f"{strength:g}".replace("e-0", "e-")
-
-
 class GradientDescentExplorer(Explorer):
     """Fit a line by gradient descent: learning rate, iterations, penalty, optimizer, start.
 
@@ -306,23 +302,7 @@ class GradientDescentExplorer(Explorer):
             style=DESCRIPTION_STYLE,
             layout=CONTROL_LAYOUT,
         )
-        self.regularization = widgets.SelectionSlider(
-            options=[(_strength_label(value), value) for value in REGULARIZATION_STRENGTHS],
-            value=0.0,
-            description="penalty λ",
-            continuous_update=True,
-            style=DESCRIPTION_STYLE,
-            layout=CONTROL_LAYOUT,
-        )
-        self.penalty = widgets.ToggleButtons(
-            options=[("L2 (ridge)", "l2"), ("L1 (lasso)", "l1")],
-            value="l2",
-            description="penalty type",
-            disabled=True,  # until λ > 0
-            tooltips=["λ‖w‖²: shrinks every weight", "λ‖w‖₁: sets small weights to exactly 0"],
-            style={**DESCRIPTION_STYLE, "button_width": "6.5em"},
-            layout=CONTROL_LAYOUT,
-        )
+        self.regularization, self.penalty = penalty_controls(REGULARIZATION_STRENGTHS)
         names = ("intercept", "slope") if self._line else ("w₀", "w₁")
         self.start_intercept, self.start_slope = (
             widgets.FloatSlider(
@@ -540,8 +520,6 @@ class GradientDescentExplorer(Explorer):
         state = self._state()
         method, _, iterations, strength, penalty, _, _, _ = state
         self.batch_size.disabled = method != "sgd"
-        # Without a penalty its type changes nothing: keyboard users skip it.
-        self.penalty.disabled = strength == 0
         landscape = self._landscape(strength, penalty)
         key = (strength, penalty if strength > 0 else "l2")
         if key != self._shown_landscape:

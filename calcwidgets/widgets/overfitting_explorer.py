@@ -14,8 +14,15 @@ from ..core.models import LeastSquares, polynomial_features
 from ..core.optimizers import optimize
 from ..core.quadratic import QuadraticLoss, gradient_descent_closed_form
 from ..core.results import OptimizationResult, Status
-from ..plotting.overfitting_view import OverfittingView, lambda_label
-from ._base import CONTROL_LAYOUT, DESCRIPTION_STYLE, Explorer, RecentCache
+from ..plotting.overfitting_view import OverfittingView
+from ._base import (
+    CONTROL_LAYOUT,
+    DESCRIPTION_STYLE,
+    Explorer,
+    RecentCache,
+    lambda_label,
+    penalty_controls,
+)
 
 __all__ = [
     "EARLY_STOPPING_STEPS",
@@ -330,21 +337,8 @@ class OverfittingExplorer(Explorer):
             style=DESCRIPTION_STYLE,
             layout=CONTROL_LAYOUT,
         )
-        self.regularization = widgets.SelectionSlider(
-            options=[(lambda_label(value), value) for value in REGULARIZATIONS],
-            value=0.0,
-            description="penalty λ",
-            continuous_update=True,
-            style=DESCRIPTION_STYLE,
-            layout=CONTROL_LAYOUT,
-        )
-        self.penalty = widgets.ToggleButtons(
-            options=[("L2 (ridge)", "l2"), ("L1 (lasso)", "l1")],
-            value="l2",
-            description="penalty kind",
-            tooltips=["λ·‖w‖²: shrinks every coefficient", "λ·‖w‖₁: sets some to exactly 0"],
-            style={**DESCRIPTION_STYLE, "button_width": "7em"},
-            layout=CONTROL_LAYOUT,
+        self.regularization, self.penalty = penalty_controls(
+            REGULARIZATIONS, penalised="coefficient"
         )
         self.n_train = widgets.SelectionSlider(
             options=TRAINING_SIZES,
