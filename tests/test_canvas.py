@@ -171,3 +171,14 @@ def test_a_text_left_out_of_the_layout_does_not_stop_the_layout_being_reused(cou
     fresh.canvas.track(fresh.axes.text(0.1, 0.9, "area 123.456", in_layout=False))
     fresh.show("cos")
     np.testing.assert_array_equal(_pixels(reused), _pixels(fresh.frame(0.0)))
+
+
+def test_a_frame_of_at_most_256_colours_is_encoded_without_loss_and_alpha_dropped():
+    rng = np.random.default_rng(0)
+    colours = rng.integers(0, 256, size=(40, 3), dtype=np.uint8)
+    rgb = colours[rng.integers(0, len(colours), size=(30, 50))]
+    alpha = rng.integers(0, 256, size=(30, 50, 1), dtype=np.uint8)
+    png = _canvas.encode_png(np.concatenate([rgb, alpha], axis=-1))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Image.open(io.BytesIO(png)).mode == "P"
+    np.testing.assert_array_equal(_pixels(png), rgb)
