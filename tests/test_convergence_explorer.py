@@ -619,13 +619,17 @@ def test_random_moves_stay_healthy(moves):
             assert not np.any(np.isnan(np.asarray(line.get_ydata(), dtype=float)))
 
 
-def test_the_measured_rate_line_starts_at_the_highest_point_of_a_bouncing_run(explorer):
-    # Adam on an ill-conditioned bowl bounces before it settles: drawn back to the
-    # start of the fitted half, the fitted line would rise far above the run.
+def _bounce_with_adam(explorer):
+    """Adam on an ill-conditioned bowl: it dips below 1e-8, bounces back up, then settles."""
     with explorer.batch_updates():
         explorer.optimizer.value = "adam"
         explorer.condition_number.value = 300.0
         explorer.iterations.value = 3000
+
+
+def test_the_measured_rate_line_starts_at_the_highest_point_of_a_bouncing_run(explorer):
+    # Drawn back to the start of the fitted half, the fitted line would rise far above the run.
+    _bounce_with_adam(explorer)
     steps, gaps = (np.asarray(values, dtype=float) for values in explorer.view.gap_line_.get_data())
     x, y = (np.asarray(values, dtype=float) for values in explorer.view.measured_line_.get_data())
     assert x.size == 2 and x[0] < x[1]
@@ -637,10 +641,7 @@ def test_the_measured_rate_line_starts_at_the_highest_point_of_a_bouncing_run(ex
 
 
 def test_a_run_that_dips_below_the_target_and_leaves_it_again_is_told_so(explorer):
-    with explorer.batch_updates():
-        explorer.optimizer.value = "adam"
-        explorer.condition_number.value = 300.0
-        explorer.iterations.value = 3000
+    _bounce_with_adam(explorer)
     _, _, result, gaps, _ = _core_run(**_state(explorer))
     below = gaps <= 1e-8
     first = int(result.steps[np.argmax(below)])
