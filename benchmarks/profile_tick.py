@@ -8,6 +8,7 @@ prints the functions that take the most time over random moves of that control
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import os
@@ -74,27 +75,19 @@ def main(argv: list[str] | None = None) -> None:
     settings = dict(item.split("=", 1) for item in arguments.set)
     try:
         from threadpoolctl import threadpool_limits
-    except ImportError:
-        print(
-            profile(
-                arguments.explorer,
-                arguments.control,
-                arguments.moves,
-                top=arguments.top,
-                settings=settings,
-            )
+    except ImportError:  # the environment variables above still pin BLAS
+        pinned = contextlib.nullcontext()
+    else:
+        pinned = threadpool_limits(limits=1)
+    with pinned:
+        report = profile(
+            arguments.explorer,
+            arguments.control,
+            arguments.moves,
+            top=arguments.top,
+            settings=settings,
         )
-        return
-    with threadpool_limits(limits=1):
-        print(
-            profile(
-                arguments.explorer,
-                arguments.control,
-                arguments.moves,
-                top=arguments.top,
-                settings=settings,
-            )
-        )
+    print(report)
 
 
 if __name__ == "__main__":
